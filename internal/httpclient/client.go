@@ -1,0 +1,187 @@
+// Package httpclient is Errand's one outbound HTTP client: the http step and every connector
+// reach external systems through it, so limits, egress policy and redaction live in one place.
+//
+// It wraps net/http rather than a retrying client library because retries belong to the
+// engine (on-failure.retry, durable between attempts); this package only classifies failures
+// (Error.Retryable, Error.RetryAfter) and follows redirects itself so that it can apply RFC 9110
+// method rewriting, strip credentials when a redirect leaves the origin (scheme, host and port,
+// stricter than net/http's domain check) and vet every hop against the egress policy.
+package httpclient
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// errOwnTimeout is the cancellation cause of a request's own timeout, which tells it apart
+// from a deadline the caller put on ctx.
+var errOwnTimeout = errors.New("request timeout")
+
+// Client sends requests with pooled keep-alive connections. It is safe for concurrent use;
+// share one per process.
+type Client struct {
+	opts  Options
+	hosts hostPolicy
+
+	mu      sync.Mutex
+	clients map[transportKey]*http.Client
+}
+
+// transportKey selects a connection pool; requests that differ in TLS settings cannot share
+// connections.
+type transportKey struct {
+	insecure  bool
+	keepAlive bool
+}
+
+// New returns a Client configured by opts (zero fields take their defaults).
+func New(opts Options) *Client {
+	opts = opts.withDefaults()
+	return &Client{
+		opts:    opts,
+		hosts:   hostPolicy(opts.AllowedHosts),
+		clients: map[transportKey]*http.Client{},
+	}
+}
+
+// Redact applies the client's Redactor, for callers that log next to the client.
+func (c *Client) Redact(s string) string { return c.redact(s) }
+
+func (c *Client) redact(s string) string { return c.opts.Redact(s) }
+
+// CloseIdleConnections closes every idle pooled connection (on shutdown).
+func (c *Client) CloseIdleConnections() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, hc := range c.clients {
+		hc.CloseIdleConnections()
+	}
+}
+
+// Do sends req, following redirects, and reads the whole response body within the cap. A
+// non-2xx response returns both the Response and an *Error of kind ErrStatus; every other
+// failure returns a nil Response and an *Error.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	if timeout := c.timeout(req); timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errOwnTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	resp, err := c.follow(ctx, req)
+	c.logRequest(ctx, req, resp, err, time.Since(start))
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, c.statusError(req, resp, c.opts.Now())
+	}
+	return resp, nil
+}
+
+// timeout returns the request's effective timeout; 0 means none.
+func (c *Client) timeout(req *Request) time.Duration {
+	t := c.opts.Timeout
+	if req.Timeout != 0 {
+		t = req.Timeout
+	}
+	return max(t, 0)
+}
+
+// httpClient returns the pooled client for the request's TLS and keep-alive settings.
+func (c *Client) httpClient(req *Request) *http.Client {
+	key := transportKey{insecure: req.InsecureSkipVerify, keepAlive: !req.DisableKeepAlive}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hc, ok := c.clients[key]; ok {
+		return hc
+	}
+	hc := &http.Client{
+		Transport: c.newTransport(key),
+		// Redirects are followed by follow, hop by hop.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.clients[key] = hc
+	return hc
+}
+
+// newTransport builds a transport tuned for many concurrent requests to few hosts.
+func (c *Client) newTransport(key transportKey) *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: c.opts.DialControl}
+	return &http.Transport{
+		Proxy:                 c.opts.Proxy,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4 * c.opts.MaxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   c.opts.MaxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableKeepAlives:     !key.keepAlive,
+		//nolint:gosec // skip_ssl_verification is the user's explicit, per-request choice.
+		TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: key.insecure},
+	}
+}
+
+// send performs one hop.
+func (c *Client) send(ctx context.Context, req *Request, h *hop) (*http.Response, error) {
+	var body *bytes.Reader
+	if h.body != nil {
+		body = bytes.NewReader(h.body)
+	}
+	var hreq *http.Request
+	var err error
+	if body != nil {
+		hreq, err = http.NewRequestWithContext(ctx, h.method, h.url.String(), body)
+	} else {
+		hreq, err = http.NewRequestWithContext(ctx, h.method, h.url.String(), nil)
+	}
+	if err != nil {
+		return nil, c.newError(ErrInvalidRequest, req, err, "building request %s %s: %v", h.method, h.url, err)
+	}
+	hreq.Header = h.header
+	if host := h.header.Get("Host"); host != "" {
+		hreq.Host = host
+	}
+	if hreq.Header.Get("User-Agent") == "" {
+		hreq.Header.Set("User-Agent", c.opts.UserAgent)
+	}
+	resp, err := c.httpClient(req).Do(hreq)
+	if err != nil {
+		return nil, c.transportError(ctx, req, err)
+	}
+	return resp, nil
+}
+
+// statusText returns the reason phrase the server sent, or the standard one (HTTP/2 has none).
+func statusText(resp *http.Response) string {
+	if text, ok := strings.CutPrefix(resp.Status, strconv.Itoa(resp.StatusCode)+" "); ok && text != "" {
+		return text
+	}
+	return http.StatusText(resp.StatusCode)
+}
+
+// logRequest writes one redacted debug line per request.
+func (c *Client) logRequest(ctx context.Context, req *Request, resp *Response, err error, took time.Duration) {
+	attrs := []slog.Attr{
+		slog.String("method", req.method()),
+		slog.String("url", c.redact(req.URL)),
+		slog.Duration("duration", took),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.Status), slog.Int("redirects", resp.Redirects))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "outbound http request", attrs...)
+}
