@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // rowScanner is what *sql.Row and *sql.Rows have in common.
@@ -101,4 +103,14 @@ func likePattern(q string) string {
 		r = append(r, c)
 	}
 	return "%" + string(r) + "%"
+}
+
+// newID returns a new UUID (version 7: time-ordered, so new rows land at the end of the
+// primary-key index instead of on a random page).
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -50,7 +49,7 @@ func scanExecution(row rowScanner) (*store.Execution, error) {
 func (s *Store) ExecutionCreate(ctx context.Context, p store.ExecutionCreateParams) error {
 	e := p.Execution
 	if e.ID == "" {
-		e.ID = uuid.NewString()
+		e.ID = newID()
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now().UTC()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -50,9 +49,9 @@ func scanStep(row rowScanner) (*store.StepExecution, error) {
 func (s *Store) StepExecutionUpsert(ctx context.Context, st *store.StepExecution) error {
 	id := st.ID
 	if id == "" {
-		id = uuid.NewString()
+		id = newID()
 	}
-	err := s.write.QueryRowContext(ctx, stepUpsert, id, st.ExecutionID, st.Path, st.StepName,
+	err := s.upsertStep.QueryRowContext(ctx, id, st.ExecutionID, st.Path, st.StepName,
 		st.StepType, st.Attempt, st.Seq, st.Status, jsonArg(st.Input), jsonArg(st.Output),
 		jsonArg(st.Error), jsonArg(st.State), timeArg(st.StartedAt), nullTimeArg(st.FinishedAt),
 		st.DurationMs).Scan(&id)

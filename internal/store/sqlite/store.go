@@ -37,6 +37,10 @@ const busyTimeoutMs = 10000
 type Store struct {
 	write *sql.DB // one connection: every write and every write transaction
 	read  *sql.DB // query_only connections for reads
+
+	// upsertStep is stepUpsert prepared once on the write connection: parsing the statement
+	// costs about as much as running it.
+	upsertStep *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,7 +73,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = read.Close()
 		return nil, fmt.Errorf("connecting to sqlite store %q: %w", path, err)
 	}
-	return &Store{write: write, read: read}, nil
+	upsertStep, err := write.PrepareContext(ctx, stepUpsert)
+	if err != nil {
+		_ = write.Close()
+		_ = read.Close()
+		return nil, fmt.Errorf("preparing statements of sqlite store %q: %w", path, err)
+	}
+	return &Store{write: write, read: read, upsertStep: upsertStep}, nil
 }
 
 // openPool opens a database/sql pool of at most size connections on path with the pragmas
@@ -113,9 +123,9 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Dialect returns "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
 
-// Close closes both pools.
+// Close closes the prepared statements and both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.upsertStep.Close(), s.read.Close(), s.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it when fn succeeds.

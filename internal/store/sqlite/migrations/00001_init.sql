@@ -66,7 +66,8 @@ CREATE TABLE step_executions (
     duration_ms  INTEGER NOT NULL DEFAULT 0,
     UNIQUE (execution_id, path)
 ) STRICT;
-CREATE INDEX step_executions_seq_idx ON step_executions (execution_id, seq);
+-- StepExecutionList finds an execution's rows through the unique (execution_id, path) index and
+-- sorts them by seq; a separate seq index would cost one more page write per upsert.
 
 CREATE TABLE execution_logs (
     id           INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
