@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-
 	"github.com/errand-dev/errand/internal/store"
 )
 
