@@ -246,14 +246,14 @@ func TestDoBodyCap(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			_, err := c.Do(context.Background(), &httpclient.Request{URL: srv.URL + path})
 			require.ErrorIs(t, err, httpclient.ErrBodyTooLarge)
-			require.Contains(t, err.Error(), "exceeds the 1KB size limit; configure 'max-step-size' to raise it")
+			require.Contains(t, err.Error(), "exceeds the 1kb size limit; configure 'max-step-size' to raise it")
 		})
 	}
 	resp, err := c.Do(context.Background(), &httpclient.Request{URL: srv.URL + "/sized", MaxBodyBytes: 2048})
 	require.NoError(t, err)
 	require.Len(t, resp.Body, 2048)
 	_, err = c.Do(context.Background(), &httpclient.Request{URL: srv.URL, MaxBodyBytes: 100, BodyLimitHint: "fetcher.max_content_length"})
-	require.ErrorContains(t, err, "exceeds the 100B size limit; configure 'fetcher.max_content_length'")
+	require.ErrorContains(t, err, "exceeds the 100b size limit; configure 'fetcher.max_content_length'")
 }
 
 func TestDoTimeoutAndCancellation(t *testing.T) {

@@ -90,17 +90,14 @@ func (c *Client) transportError(ctx context.Context, req *Request, err error) *E
 	return e
 }
 
-// FormatBytes renders n in the largest binary unit that keeps it readable ("10MB", "512KB").
+// FormatBytes renders n the way max-step-size is written, in the largest binary unit that
+// divides it exactly ("10mb", "512kb", "1536b"), so the figure is never rounded.
 func FormatBytes(n int64) string {
-	units := []string{"B", "KB", "MB", "GB", "TB"}
-	f := float64(n)
+	units := []string{"b", "kb", "mb", "gb", "tb"}
 	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
+	for n > 0 && n%1024 == 0 && i < len(units)-1 {
+		n /= 1024
 		i++
 	}
-	if f == float64(int64(f)) {
-		return fmt.Sprintf("%d%s", int64(f), units[i])
-	}
-	return fmt.Sprintf("%.1f%s", f, units[i])
+	return fmt.Sprintf("%d%s", n, units[i])
 }

@@ -39,7 +39,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0B", 100: "100B", 1024: "1KB", 1536: "1.5KB", 10 << 20: "10MB", 3 << 30: "3GB"} {
+	for n, want := range map[int64]string{0: "0b", 100: "100b", 1024: "1kb", 1536: "1536b", 2000: "2000b", 10 << 20: "10mb", 3 << 30: "3gb"} {
 		require.Equal(t, want, httpclient.FormatBytes(n))
 	}
 }
