@@ -22,7 +22,7 @@ func (v *validator) checkString(f stringField, visible nameSet, stepName string)
 			continue
 		}
 		seen[r[0]+"\x00"+r[1]] = true
-		v.checkRef(r, f.path, visible, stepName)
+		v.checkRef(r, f.path, f.value, visible, stepName)
 	}
 }
 

@@ -158,13 +158,16 @@ func collectStrings(path string, v any, out *[]stringField) {
 	}
 }
 
-// checkRef checks one variable path (segments) used in the string at path.
-func (v *validator) checkRef(ref []string, path string, visible nameSet, stepName string) {
+// checkRef checks one variable path (segments) used in the string value at path.
+func (v *validator) checkRef(ref []string, path, value string, visible nameSet, stepName string) {
 	if len(ref) < 2 {
 		return
 	}
-	at := v.pos(path, Pos{Line: 1, Col: 1})
 	root, key := ref[0], ref[1]
+	at := v.pos(path, Pos{Line: 1, Col: 1})
+	if offset := refOffset(value, root, key); offset >= 0 {
+		at = v.inside(path, value, offset)
+	}
 	switch root {
 	case "steps":
 		v.checkStepRef(key, path, at, visible, stepName)
@@ -202,6 +205,26 @@ func (v *validator) checkStepRef(name, path string, at Pos, visible nameSet, ste
 			"Step `%s` is not a predecessor of step `%s` (it is at line %d and does not run before it), so its output is not available here",
 			name, stepName, v.pos(target.Path, target.Pos).Line)
 	}
+}
+
+// refOffset finds where root.key (or root["key"], root['key']) first appears in value, or
+// returns -1.
+func refOffset(value, root, key string) int {
+	for _, form := range []string{root + "." + key, root + `["` + key + `"]`, root + "['" + key + "']"} {
+		for from := 0; from < len(value); {
+			i := strings.Index(value[from:], form)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(form)
+			if (i == 0 || !isIdentPart(value[i-1])) && (end == len(value) || !isIdentPart(value[end])) {
+				return i
+			}
+			from = i + 1
+		}
+	}
+	return -1
 }
 
 // suggestion formats "; did you mean `x`?" or "".
