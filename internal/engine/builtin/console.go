@@ -57,4 +57,3 @@ func marshalJSON(v any, pretty bool) (string, error) {
 	s := b.String()
 	return s[:len(s)-1], nil // Encode appends a newline
 }
-
