@@ -169,6 +169,9 @@ func (f *filtered) eval(st *state) (any, error) {
 			args = append(args, av)
 		}
 		v, err = fc.fn(st, v, args, kw)
+		if err == nil {
+			err = st.charge(valueSize(v))
+		}
 		if err != nil {
 			if te, ok := err.(*Error); ok && te.Line == 0 && st.src != "" {
 				te.Line, te.Col = lineCol(st.src, fc.pos)
@@ -264,4 +267,17 @@ func readIndex(a []any, key any) any {
 		return undefined
 	}
 	return a[i]
+}
+
+// valueSize estimates the bytes a filter result occupies (its top level).
+func valueSize(v any) int64 {
+	switch x := v.(type) {
+	case string:
+		return int64(len(x))
+	case []any:
+		return int64(16 * len(x))
+	case *object:
+		return int64(32 * len(x.keys))
+	}
+	return 8
 }

@@ -2,10 +2,15 @@ package template
 
 // exprParser parses the tokens of one expression.
 type exprParser struct {
-	src  string
-	toks []etoken
-	i    int
+	src   string
+	toks  []etoken
+	i     int
+	depth int
 }
+
+// maxNesting bounds the nesting of expressions and blocks so that no input
+// can exhaust the stack.
+const maxNesting = 200
 
 func newExprParser(src, s string, base int) (*exprParser, error) {
 	toks, err := lexExpr(src, s, base)
@@ -71,6 +76,11 @@ func (p *exprParser) parseNot() (expr, error) {
 	if t := p.peek(); t.kind == etIdent && t.text == "not" {
 		if n := p.peekAt(1); n.kind != etEOF && !(n.kind == etPunct && n.text != "(" && n.text != "[") && n.kind != etOp {
 			p.next()
+			p.depth++
+			defer func() { p.depth-- }()
+			if p.depth > maxNesting {
+				return nil, syntaxErr(p.src, t.pos, "expression nested too deeply")
+			}
 			operand, err := p.parseNot()
 			if err != nil {
 				return nil, err
@@ -107,6 +117,11 @@ var keywordValues = map[string]any{
 // parseValue parses a literal, a range or a variable path.
 func (p *exprParser) parseValue() (expr, error) {
 	t := p.peek()
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxNesting {
+		return nil, syntaxErr(p.src, t.pos, "expression nested too deeply")
+	}
 	switch {
 	case t.kind == etString:
 		p.next()

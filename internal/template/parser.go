@@ -11,7 +11,7 @@ type parser struct {
 	i    int
 	// bound collects names the template binds (assign, capture, for...).
 	bound map[string]bool
-	vars  *[][]string
+	depth int
 }
 
 // allowedTags are the tags Kibana enables; any other is a parse error.
@@ -97,6 +97,11 @@ func (p *parser) parseOutput(args string, argsPos, pos int) (node, error) {
 }
 
 func (p *parser) parseTag(t *token) (node, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxNesting {
+		return nil, syntaxErr(p.src, t.pos, "blocks nested too deeply")
+	}
 	switch t.name {
 	case "#":
 		return nil, p.checkInlineComment(t)
@@ -235,7 +240,7 @@ func (p *parser) parseLiquid(t *token) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub := &parser{src: p.src, toks: toks, bound: p.bound}
+	sub := &parser{src: p.src, toks: toks, bound: p.bound, depth: p.depth}
 	nodes, end, err := sub.parseBody(nil)
 	if err != nil {
 		return nil, err
