@@ -105,6 +105,7 @@ func (t *Template) render(data map[string]any, l Limits, jsOutput bool) (out str
 	st := newState(t.src, data, l)
 	st.jsOutput = jsOutput
 	var b strings.Builder
+	b.Grow(len(t.src) + len(t.src)/2)
 	st.out = &b
 	if err := renderNodes(st, &b, t.nodes); err != nil {
 		return "", err
