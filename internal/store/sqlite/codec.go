@@ -25,6 +25,9 @@ func nullTimeArg(t *time.Time) any {
 	return t.UnixMicro()
 }
 
+// now returns the current time as the store keeps it: UTC, whole microseconds.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // timeOf decodes microseconds since the epoch into a UTC time.
 func timeOf(us int64) time.Time { return time.UnixMicro(us).UTC() }
 

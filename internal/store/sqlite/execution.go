@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -51,7 +50,7 @@ func (s *Store) ExecutionCreate(ctx context.Context, p store.ExecutionCreatePara
 		e.ID = newID()
 	}
 	if e.CreatedAt.IsZero() {
-		e.CreatedAt = time.Now().UTC()
+		e.CreatedAt = now()
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO executions (`+executionColumns+`)

@@ -19,7 +19,7 @@ func (s *Store) ExecutionLease(ctx context.Context, id, owner string, until time
 		res, err := tx.ExecContext(ctx, `UPDATE executions SET lease_owner = ?, lease_until = ?
 			WHERE id = ? AND (lease_owner = '' OR lease_owner = ? OR lease_until IS NULL
 				OR lease_until <= ?)`,
-			owner, timeArg(until), id, owner, timeArg(time.Now()))
+			owner, timeArg(until), id, owner, timeArg(now()))
 		if err = expectOne(res, err); !errors.Is(err, store.ErrNotFound) {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -17,7 +16,7 @@ func (s *Store) LogAppend(ctx context.Context, entries []*store.LogEntry) error 
 	if len(entries) == 0 {
 		return nil
 	}
-	now := time.Now().UTC()
+	ts := now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO execution_logs
 			(execution_id, step_path, step_name, level, message, data, ts)
@@ -28,7 +27,7 @@ func (s *Store) LogAppend(ctx context.Context, entries []*store.LogEntry) error 
 		defer stmt.Close()
 		for _, e := range entries {
 			if e.Timestamp.IsZero() {
-				e.Timestamp = now
+				e.Timestamp = ts
 			}
 			err := stmt.QueryRowContext(ctx, e.ExecutionID, e.StepPath, e.StepName, e.Level,
 				e.Message, jsonArg(e.Data), timeArg(e.Timestamp)).Scan(&e.ID)

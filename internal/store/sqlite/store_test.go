@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -21,4 +22,53 @@ func openTest(t testing.TB) *Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Exercise(t, func(t *testing.T) store.Store { return openTest(t) })
+}
+
+func TestReopenKeepsDataAndSkipsAppliedMigrations(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "errand.db")
+	s, err := Open(t.Context(), path)
+	require.NoError(t, err)
+	require.NoError(t, s.WorkflowCreate(t.Context(), &store.Workflow{ID: "wf-1", Name: "kept"}))
+	require.NoError(t, s.Close())
+
+	s, err = Open(t.Context(), path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	w, err := s.WorkflowGet(t.Context(), "wf-1")
+	require.NoError(t, err)
+	require.Equal(t, "kept", w.Name)
+	var applied int
+	require.NoError(t, s.DB().QueryRowContext(t.Context(),
+		`SELECT count(*) FROM `+migrationsTable+` WHERE version_id > 0`).Scan(&applied))
+	require.Equal(t, 1, applied)
+}
+
+func TestOpenSetsPragmas(t *testing.T) {
+	s := openTest(t)
+	tests := []struct {
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{s.write, "journal_mode", "wal"},
+		{s.write, "synchronous", "1"},
+		{s.write, "foreign_keys", "1"},
+		{s.write, "busy_timeout", "10000"},
+		{s.write, "query_only", "0"},
+		{s.read, "journal_mode", "wal"},
+		{s.read, "query_only", "1"},
+		{s.read, "busy_timeout", "10000"},
+	}
+	for _, tc := range tests {
+		var got string
+		require.NoError(t, tc.db.QueryRowContext(t.Context(), "PRAGMA "+tc.pragma).Scan(&got))
+		require.Equal(t, tc.want, got, tc.pragma)
+	}
+}
+
+func TestOpenRejectsNonFilePaths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file::memory:?cache=shared"} {
+		_, err := Open(t.Context(), path)
+		require.ErrorIs(t, err, errBadPath, path)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -37,9 +36,8 @@ func scanWorkflow(row rowScanner) (*store.Workflow, error) {
 // WorkflowCreate inserts w. A zero CreatedAt or UpdatedAt is set to now (written back into w);
 // a duplicate id fails with store.ErrConflict.
 func (s *Store) WorkflowCreate(ctx context.Context, w *store.Workflow) error {
-	now := time.Now().UTC()
 	if w.CreatedAt.IsZero() {
-		w.CreatedAt = now
+		w.CreatedAt = now()
 	}
 	if w.UpdatedAt.IsZero() {
 		w.UpdatedAt = w.CreatedAt
@@ -97,7 +95,7 @@ func (s *Store) WorkflowGetByName(ctx context.Context, name string) (*store.Work
 // the workflow does not exist.
 func (s *Store) WorkflowUpdate(ctx context.Context, w *store.Workflow) error {
 	if w.UpdatedAt.IsZero() {
-		w.UpdatedAt = time.Now().UTC()
+		w.UpdatedAt = now()
 	}
 	tags, err := tagsArg(w.Tags)
 	if err != nil {

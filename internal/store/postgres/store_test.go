@@ -1,0 +1,100 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/errand-dev/errand/internal/store"
+	"github.com/errand-dev/errand/internal/store/storetest"
+)
+
+// testURLEnv names the variable holding the URL of a PostgreSQL database tests may use.
+const testURLEnv = "ERRAND_TEST_POSTGRES_URL"
+
+// testDSN creates a schema with a random name, dropped when t ends, and returns a DSN whose
+// search_path points at it, so tests, packages and reruns sharing the database never see each
+// other's rows.
+func testDSN(t testing.TB) string {
+	t.Helper()
+	base := postgresURL(t)
+	schema := randomSchema(t)
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		require.NoError(t, err)
+		require.NoError(t, admin.Close())
+	})
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// postgresURL returns the test database's URL, skipping t when none is configured.
+func postgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(testURLEnv)
+	if base == "" {
+		t.Skip(testURLEnv + " is not set; skipping the PostgreSQL tests")
+	}
+	return base
+}
+
+// openTest opens a store in a fresh schema and closes it when t ends.
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), testDSN(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+// randomSchema returns a fresh schema name.
+func randomSchema(t testing.TB) string {
+	b := make([]byte, 8)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return "errand_test_" + hex.EncodeToString(b)
+}
+
+func TestConformance(t *testing.T) {
+	postgresURL(t)
+	storetest.Exercise(t, func(t *testing.T) store.Store { return openTest(t) })
+}
+
+func TestReopenKeepsDataAndSkipsAppliedMigrations(t *testing.T) {
+	dsn := testDSN(t)
+	s, err := Open(t.Context(), dsn)
+	require.NoError(t, err)
+	require.NoError(t, s.WorkflowCreate(t.Context(), &store.Workflow{ID: "wf-1", Name: "kept"}))
+	require.NoError(t, s.Close())
+
+	s, err = Open(t.Context(), dsn)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	w, err := s.WorkflowGet(t.Context(), "wf-1")
+	require.NoError(t, err)
+	require.Equal(t, "kept", w.Name)
+	var applied int
+	require.NoError(t, s.DB().QueryRowContext(t.Context(),
+		`SELECT count(*) FROM `+migrationsTable+` WHERE version_id > 0`).Scan(&applied))
+	require.Equal(t, 1, applied)
+}
+
+func TestOpenBadDSN(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1")
+	require.Error(t, err)
+	require.ErrorContains(t, err, "connecting to postgres store")
+}
