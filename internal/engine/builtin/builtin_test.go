@@ -2,119 +2,18 @@ package builtin
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/engine"
-	"github.com/errand-dev/errand/internal/kql"
+	"github.com/errand-dev/errand/internal/template"
 	"github.com/errand-dev/errand/internal/workflow"
 )
 
-// testEvaluator is a test-only stand-in for the engine's Evaluator (internal/engine/
-// evaluator.go, built on internal/template): Condition uses the real KQL evaluator, and
-// rendering understands only `{{ path }}` interpolation and whole-value `${{ path }}`,
-// which is all these tests need. Swap it for the real evaluator once that exists.
-type testEvaluator struct{}
-
-var tmplRef = regexp.MustCompile(`\{\{\s*([^}]*?)\s*\}\}`)
-
-func (testEvaluator) RenderValue(v any, data map[string]any) (any, error) {
-	switch t := v.(type) {
-	case string:
-		if inner, ok := strings.CutPrefix(strings.TrimSpace(t), "${{"); ok {
-			return lookup(data, strings.TrimSpace(strings.TrimSuffix(inner, "}}"))), nil
-		}
-		var failed error
-		out := tmplRef.ReplaceAllStringFunc(t, func(m string) string {
-			path := tmplRef.FindStringSubmatch(m)[1]
-			if strings.Contains(path, "|") {
-				failed = fmt.Errorf("filters are not supported by testEvaluator: %q", path)
-			}
-			val := lookup(data, path)
-			if s, ok := val.(string); ok {
-				return s
-			}
-			if val == nil {
-				return ""
-			}
-			b, _ := json.Marshal(val)
-			return string(b)
-		})
-		return out, failed
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range t {
-			r, err := testEvaluator{}.RenderValue(e, data)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			r, err := testEvaluator{}.RenderValue(e, data)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-func (testEvaluator) Eval(expr string, data map[string]any) (any, error) {
-	return lookup(data, expr), nil
-}
-
-func (e testEvaluator) Condition(cond any, data map[string]any) (bool, error) {
-	switch t := cond.(type) {
-	case bool:
-		return t, nil
-	case nil:
-		return false, nil
-	case string:
-		r, err := e.RenderValue(t, data)
-		if err != nil {
-			return false, err
-		}
-		if s, ok := r.(string); ok {
-			return kql.Eval(s, data)
-		}
-		b, _ := r.(bool)
-		return b, nil
-	}
-	return false, fmt.Errorf("condition must be a string or boolean, got %T", cond)
-}
-
-// lookup resolves a dotted path with [n] indexes.
-func lookup(data map[string]any, path string) any {
-	path = strings.NewReplacer("[", ".", "]", "").Replace(path)
-	var cur any = data
-	for seg := range strings.SplitSeq(path, ".") {
-		switch t := cur.(type) {
-		case map[string]any:
-			cur = t[seg]
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(t) {
-				return nil
-			}
-			cur = t[i]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
+// evaluator is the engine's real Evaluator: Liquid from internal/template, KQL from
+// internal/kql.
+var evaluator = engine.NewEvaluator(template.New(template.DefaultLimits()))
 
 // logLine is one recorded log call.
 type logLine struct{ level, message string }
@@ -134,7 +33,7 @@ func input(stepType string, with, extra map[string]any) engine.StepInput {
 		With:    with,
 		Extra:   extra,
 		Context: map[string]any{"consts": map[string]any{"min": 2, "prefix": "P-"}},
-		Eval:    testEvaluator{},
+		Eval:    evaluator,
 		Log:     &recordLogger{},
 	}
 }

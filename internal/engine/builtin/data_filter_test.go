@@ -26,6 +26,7 @@ func TestDataFilter(t *testing.T) {
 		{"range and index", map[string]any{"condition": "item.age > 20 and index > 0"}, map[string]any{"items": people()}, []any{people()[2]}, ""},
 		{"uses step context", map[string]any{"condition": "item.age < 20 or consts.min: 2"}, map[string]any{"items": people()}, people(), ""},
 		{"template in condition", map[string]any{"condition": "item.name: {{ consts.prefix }}*"}, map[string]any{"items": []any{map[string]any{"name": "P-1"}, map[string]any{"name": "Q-2"}}}, []any{map[string]any{"name": "P-1"}}, ""},
+		{"liquid filter in condition", map[string]any{"condition": "item.name: {{ consts.prefix | downcase | upcase }}*"}, map[string]any{"items": []any{map[string]any{"name": "P-1"}, map[string]any{"name": "p-2"}}}, []any{map[string]any{"name": "P-1"}}, ""},
 		{"limit", map[string]any{"condition": "item.age > 1", "limit": 2}, map[string]any{"items": people()}, []any{people()[0], people()[1]}, ""},
 		{"limit as string", map[string]any{"condition": "item.age > 1", "limit": "1"}, map[string]any{"items": people()}, []any{people()[0]}, ""},
 		{"no match", map[string]any{"condition": "item.team: green"}, map[string]any{"items": people()}, []any{}, ""},

@@ -66,7 +66,7 @@ func TestDataMap(t *testing.T) {
 }
 
 func TestDataMapRenderError(t *testing.T) {
-	in := input("data.map", map[string]any{"fields": map[string]any{"a": "{{ item | upcase }}"}}, map[string]any{"items": []any{"x"}})
+	in := input("data.map", map[string]any{"fields": map[string]any{"a": "{% if item %}unclosed"}}, map[string]any{"items": []any{"x"}})
 	_, err := run(t, "data.map", in)
 	requireStepError(t, err, errTypeRender, "evaluating element 0")
 }
