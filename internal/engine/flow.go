@@ -75,7 +75,9 @@ func (r *run) startFlow(ctx context.Context, sc *scope, st *workflow.Step, attem
 }
 
 // pathIn is the record path of attempt of st in sc.
-func (r *run) pathIn(sc *scope, st *workflow.Step, attempt int) string { return sc.path(st.Name, attempt) }
+func (r *run) pathIn(sc *scope, st *workflow.Step, attempt int) string {
+	return sc.path(st.Name, attempt)
+}
 
 // endFlow records the outcome of a flow-control step's body and returns what the caller
 // must see: nil, the step's failure, or the signal passing through.
