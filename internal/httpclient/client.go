@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -134,17 +135,11 @@ func (c *Client) newTransport(key transportKey) *http.Transport {
 
 // send performs one hop.
 func (c *Client) send(ctx context.Context, req *Request, h *hop) (*http.Response, error) {
-	var body *bytes.Reader
+	var body io.Reader = http.NoBody
 	if h.body != nil {
 		body = bytes.NewReader(h.body)
 	}
-	var hreq *http.Request
-	var err error
-	if body != nil {
-		hreq, err = http.NewRequestWithContext(ctx, h.method, h.url.String(), body)
-	} else {
-		hreq, err = http.NewRequestWithContext(ctx, h.method, h.url.String(), nil)
-	}
+	hreq, err := http.NewRequestWithContext(ctx, h.method, h.url.String(), body)
 	if err != nil {
 		return nil, c.newError(ErrInvalidRequest, req, err, "building request %s %s: %v", h.method, h.url, err)
 	}

@@ -1,12 +1,14 @@
 package httpclient_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -395,4 +397,19 @@ func TestDoReusesConnections(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, int32(4), conns.Load())
+}
+
+func TestDoLogsRedactedRequests(t *testing.T) {
+	srv := serve(t, echo)
+	var buf bytes.Buffer
+	c := newClient(httpclient.Options{
+		Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Redact: func(s string) string { return strings.ReplaceAll(s, "k3y", "[REDACTED]") },
+	})
+	_, err := c.Do(context.Background(), &httpclient.Request{Method: "PUT", URL: srv.URL + "/?api_key=k3y"})
+	require.NoError(t, err)
+	line := buf.String()
+	require.Contains(t, line, `msg="outbound http request" method=PUT url="`+srv.URL+`/?api_key=[REDACTED]"`)
+	require.Contains(t, line, "status=200 redirects=0")
+	require.NotContains(t, line, "k3y")
 }
