@@ -3,6 +3,9 @@ package workflow
 import (
 	"strings"
 	"time"
+	// The time zone database is embedded so that tzid and settings.timezone validate the
+	// same way on hosts without /usr/share/zoneinfo (scratch containers).
+	_ "time/tzdata"
 
 	"go.yaml.in/yaml/v4"
 )
