@@ -2,6 +2,11 @@
 // It goes through database/sql with pgx's stdlib driver, so the queue (River) can share the
 // pool and the transactions. Leases and conditional updates are single UPDATE statements,
 // which PostgreSQL serialises per row, so nodes never need a lock of their own.
+//
+// Every write is its own autocommit statement, so its latency is bounded below by the
+// server's WAL flush. Operators who accept losing the last fraction of a second of step
+// records on a server crash (the database stays consistent; replayed steps run again) can add
+// synchronous_commit=off to the DSN, which pgx sends as a session setting.
 package postgres
 
 import (
