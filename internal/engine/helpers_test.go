@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -69,3 +70,6 @@ func statuses(recs []*store.StepExecution) map[string]string {
 	}
 	return m
 }
+
+// sprintf is fmt.Sprintf for YAML templates.
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
