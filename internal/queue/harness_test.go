@@ -237,8 +237,8 @@ func newLogWatcher(text string) (*logWatcher, *slog.Logger) {
 }
 
 func (w *logWatcher) Enabled(context.Context, slog.Level) bool { return true }
-func (w *logWatcher) WithAttrs([]slog.Attr) slog.Handler        { return w }
-func (w *logWatcher) WithGroup(string) slog.Handler             { return w }
+func (w *logWatcher) WithAttrs([]slog.Attr) slog.Handler       { return w }
+func (w *logWatcher) WithGroup(string) slog.Handler            { return w }
 
 // Handle closes seen when the record's message contains the watched text.
 func (w *logWatcher) Handle(_ context.Context, r slog.Record) error {
