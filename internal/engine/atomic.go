@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"runtime/debug"
+	"sync"
+	"time"
 
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/workflow"
@@ -31,9 +33,6 @@ func (r *run) atomicAttempt(ctx context.Context, sc *scope, st *workflow.Step, a
 	if rec.Input, err = encodeJSON(input); err != nil {
 		rec.Input = nil
 	}
-	if err := r.save(ctx, rec); err != nil {
-		return err
-	}
 	r.e.emit(Event{Kind: EventStepStarted, ExecutionID: r.ex.ID, StepPath: path, StepName: st.Name, StepType: st.Type, Status: store.StatusRunning})
 	if rerr != nil {
 		return r.failAttempt(ctx, st, rec, input, &StepError{Type: "TemplateError", Message: rerr.Error()})
@@ -42,7 +41,9 @@ func (r *run) atomicAttempt(ctx context.Context, sc *scope, st *workflow.Step, a
 		Step: st, With: with, Extra: extra, Context: data, Eval: r.e.ev,
 		Log: &stepLogger{r: r, st: st, path: path}, MaxOutputBytes: r.stepMax(st), Timeout: st.Timeout,
 	}
+	ds := r.deferStart(ctx, rec)
 	out, xerr := r.invoke(ctx, st, in)
+	ds.settle()
 	var abort *abortSignal
 	if errors.As(xerr, &abort) {
 		serr := &StepError{Type: "AbortError", Message: abort.cause.Error()}
@@ -159,4 +160,47 @@ func (r *run) invoke(ctx context.Context, st *workflow.Step, in StepInput) (any,
 		return nil, timeoutError(st.Timeout)
 	}
 	return res.out, res.err
+}
+
+// startWriteDelay is how long an atomic step runs before its "running" record is written.
+// Shorter steps are recorded once, when they finish: the finish write is the durable
+// checkpoint, and a step that was running when its worker died is run again on replay with
+// or without a running record, so skipping the start write of quick steps loses nothing but
+// a transient status.
+const startWriteDelay = 20 * time.Millisecond
+
+// deferredStart writes an attempt's running record unless the attempt settles first.
+type deferredStart struct {
+	mu      sync.Mutex
+	settled bool
+	timer   *time.Timer
+}
+
+// deferStart reserves rec's order and schedules its running record.
+func (r *run) deferStart(ctx context.Context, rec *store.StepExecution) *deferredStart {
+	r.reserve(rec)
+	d := &deferredStart{}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.timer = time.AfterFunc(startWriteDelay, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.settled {
+			return
+		}
+		cp := *rec
+		if err := r.e.st.StepExecutionUpsert(context.WithoutCancel(ctx), &cp); err != nil {
+			r.logf(nil, rec.Path, "warn", "Could not record the start of step %s: %s", rec.StepName, err.Error())
+		}
+	})
+	return d
+}
+
+// settle cancels the running record, waiting for it if it is being written, so the finish
+// write that follows is never overwritten.
+func (d *deferredStart) settle() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.settled = true
+	d.timer.Stop()
 }

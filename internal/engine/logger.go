@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/workflow"
@@ -45,11 +46,30 @@ func (r *run) logf(st *workflow.Step, path, level, format string, args ...any) {
 	r.log(st, path, level, fmt.Sprintf(format, args...), nil)
 }
 
+// Log batching: lines are written when this many are buffered or this long after the last
+// write, and always when Execute returns or parks.
+const (
+	logBatchLines = 64
+	logBatchDelay = 250 * time.Millisecond
+)
+
+// maybeFlushLogs writes the buffered lines when the batch is full or old enough.
+func (r *run) maybeFlushLogs(ctx context.Context) error {
+	r.mu.Lock()
+	due := len(r.logs) >= logBatchLines || len(r.logs) > 0 && time.Since(r.flushed) >= logBatchDelay
+	r.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return r.flushLogs(ctx)
+}
+
 // flushLogs writes the buffered lines in one batch.
 func (r *run) flushLogs(ctx context.Context) error {
 	r.mu.Lock()
 	logs := r.logs
 	r.logs = nil
+	r.flushed = time.Now()
 	r.mu.Unlock()
 	if len(logs) == 0 {
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -29,15 +30,18 @@ type run struct {
 	vars  map[string]any                  // variables: merged data.set outputs
 	seq   int
 	logs  []*store.LogEntry
+	// flushed is when the logs were last written (wall clock: batching, not semantics).
+	flushed time.Time
 }
 
 // newRun prepares the walk of ex, indexing its existing step records for replay.
 func newRun(e *Engine, ex *store.Execution, plan *Plan, recs []*store.StepExecution, depth int) (*run, error) {
 	r := &run{
 		e: e, ex: ex, plan: plan,
-		recs:  make(map[string]*store.StepExecution, len(recs)),
-		steps: map[string]any{},
-		vars:  map[string]any{},
+		recs:    make(map[string]*store.StepExecution, len(recs)),
+		steps:   map[string]any{},
+		vars:    map[string]any{},
+		flushed: time.Now(),
 	}
 	for _, rec := range recs {
 		r.recs[rec.Path] = rec
@@ -139,9 +143,10 @@ func (r *run) newRecord(path string, st *workflow.Step, attempt int) *store.Step
 	return rec
 }
 
-// save upserts rec durably (even when ctx is cancelled: a cancelled step is still recorded).
-func (r *run) save(ctx context.Context, rec *store.StepExecution) error {
+// reserve gives rec its id and its place in the run's order and indexes it.
+func (r *run) reserve(rec *store.StepExecution) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if rec.Seq == 0 {
 		r.seq++
 		rec.Seq = r.seq
@@ -150,7 +155,11 @@ func (r *run) save(ctx context.Context, rec *store.StepExecution) error {
 		rec.ID = uuid.NewString()
 	}
 	r.recs[rec.Path] = rec
-	r.mu.Unlock()
+}
+
+// save upserts rec durably (even when ctx is cancelled: a cancelled step is still recorded).
+func (r *run) save(ctx context.Context, rec *store.StepExecution) error {
+	r.reserve(rec)
 	if err := r.e.st.StepExecutionUpsert(context.WithoutCancel(ctx), rec); err != nil {
 		return fmt.Errorf("saving record %q of step %q: %w", rec.Path, rec.StepName, err)
 	}
@@ -177,7 +186,7 @@ func (r *run) finish(ctx context.Context, rec *store.StepExecution, status strin
 	}
 	r.e.emit(Event{Kind: EventStepFinished, ExecutionID: r.ex.ID, StepPath: rec.Path, StepName: rec.StepName,
 		StepType: rec.StepType, Status: status, Error: serr, Duration: now.Sub(rec.StartedAt), Time: now})
-	return r.flushLogs(ctx)
+	return r.maybeFlushLogs(ctx)
 }
 
 // remember makes rec the latest execution of its step in the context (steps.<name>), merging
