@@ -40,23 +40,45 @@ func (e *Engine) cancelWithReason(ctx context.Context, id, reason string) error 
 		c.(context.CancelCauseFunc)(errCancelled)
 		return nil
 	}
-	if ex.Status == store.StatusRunning || ex.Status == store.StatusWaitingForChild {
-		return nil // its worker polls the request
+	if ex.LeaseOwner != "" && ex.LeaseUntil != nil && ex.LeaseUntil.After(e.now()) {
+		return nil // a worker runs it now and polls the request
 	}
 	status := store.StatusCancelled
 	now := e.now()
 	var noResume *time.Time
-	p := store.ExecutionUpdateParams{ID: id, Status: &status, FinishedAt: &now, ResumeAt: &noResume,
-		IfStatusIn: []string{store.StatusPending, store.StatusQueued, store.StatusWaiting, store.StatusWaitingForInput}}
+	p := store.ExecutionUpdateParams{ID: id, Status: &status, FinishedAt: &now, ResumeAt: &noResume, IfStatusIn: activeStatuses}
 	if reason != "" {
 		p.Error = (&StepError{Type: "Cancelled", Message: reason}).encode()
 	}
 	err = e.st.ExecutionUpdate(ctx, p)
-	if err != nil && !errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("cancelling execution %q: %w", id, err)
 	}
-	if err == nil {
-		e.emit(Event{Kind: EventExecutionStatus, ExecutionID: id, Status: status, Time: now})
+	e.emit(Event{Kind: EventExecutionStatus, ExecutionID: id, Status: status, Time: now})
+	return e.cancelChildren(ctx, id)
+}
+
+// cancelChildren cancels the unfinished synchronous children of a cancelled execution (they
+// have no queue job of their own: their parent drives them).
+func (e *Engine) cancelChildren(ctx context.Context, id string) error {
+	recs, err := e.st.StepExecutionList(ctx, id)
+	if err != nil {
+		return fmt.Errorf("listing step records of execution %q: %w", id, err)
+	}
+	for _, rec := range recs {
+		if rec.StepType != typeExecute || store.IsTerminal(rec.Status) {
+			continue
+		}
+		child := stateString(decodeState(rec), "childExecutionId")
+		if child == "" {
+			continue
+		}
+		if err := e.cancelWithReason(ctx, child, ""); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	return nil
 }

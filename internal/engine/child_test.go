@@ -162,3 +162,24 @@ steps:
 		require.Equal(t, store.StatusWaiting, res.Execution.Status, "a free slot lets the queued run start")
 	})
 }
+
+func TestCancelParentWaitingForChildCancelsChild(t *testing.T) {
+	h := enginetest.New(t)
+	storeWorkflow(t, h, "wf-child", childYAML)
+	ex := h.Start(`
+name: parent
+triggers: [{type: manual}]
+steps:
+  - name: call
+    type: workflow.execute
+    with: {workflow-id: wf-child, inputs: {x: 1}}
+`, engine.StartParams{})
+	require.Equal(t, store.StatusWaitingForChild, h.Step(ex.ID).Execution.Status)
+	require.NoError(t, h.Engine.Cancel(context.Background(), ex.ID))
+	res := h.Result(ex.ID)
+	require.Equal(t, store.StatusCancelled, res.Execution.Status)
+	children, _, err := h.Store.ExecutionList(context.Background(), store.ExecutionListParams{WorkflowID: "wf-child"})
+	require.NoError(t, err)
+	require.Len(t, children, 1)
+	require.Equal(t, store.StatusCancelled, children[0].Status)
+}

@@ -33,7 +33,10 @@ func (e *Engine) Execute(ctx context.Context, executionID string) (time.Time, er
 	}
 	defer func() { _ = e.st.ExecutionRelease(context.WithoutCancel(ctx), ex.ID, e.opts.NodeID) }()
 	if ex.CancelRequested {
-		return time.Time{}, e.close(ctx, ex, store.StatusCancelled, nil, nil)
+		if err := e.close(ctx, ex, store.StatusCancelled, nil, nil); err != nil {
+			return time.Time{}, err
+		}
+		return time.Time{}, e.cancelChildren(ctx, ex.ID)
 	}
 	plan, err := e.load(ex.YAML)
 	if err != nil {
@@ -160,7 +163,11 @@ func (e *Engine) close(ctx context.Context, ex *store.Execution, status string, 
 	if serr != nil {
 		p.Error = serr.encode()
 	}
-	if err := e.st.ExecutionUpdate(context.WithoutCancel(ctx), p); err != nil {
+	err = e.st.ExecutionUpdate(context.WithoutCancel(ctx), p)
+	if errors.Is(err, store.ErrConflict) {
+		return nil // closed meanwhile (cancelled by another node)
+	}
+	if err != nil {
 		return fmt.Errorf("closing execution %q with status %s: %w", ex.ID, status, err)
 	}
 	ex.Status, ex.FinishedAt, ex.Output, ex.Error = status, &now, p.Output, p.Error
@@ -206,7 +213,8 @@ func (e *Engine) watch(ctx context.Context, id string, cancel context.CancelCaus
 // depth is the composition depth of ex: 0 for a top-level execution, parent's depth + 1.
 func (e *Engine) depth(ctx context.Context, ex *store.Execution) (int, error) {
 	depth := 0
-	for parent := ex.ParentExecutionID; parent != "" && depth <= maxCompositionDep; depth++ {
+	for parent := ex.ParentExecutionID; parent != "" && depth <= maxCompositionDep; {
+		depth++
 		p, err := e.st.ExecutionGet(ctx, parent)
 		if errors.Is(err, store.ErrNotFound) {
 			break
