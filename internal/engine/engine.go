@@ -28,6 +28,10 @@ type Options struct {
 	// LeaseDuration is how long a lease on a running execution lasts before another node may
 	// take the execution over (default 30s); it is renewed every PollInterval.
 	LeaseDuration time.Duration
+	// LeasedByCaller says the caller of Execute (the queue) already holds and renews the
+	// execution's lease under NodeID, so the engine does not take, renew or release it:
+	// one lease, one set of writes.
+	LeasedByCaller bool
 }
 
 // withDefaults fills the zero fields of o.

@@ -28,10 +28,12 @@ func (e *Engine) Execute(ctx context.Context, executionID string) (time.Time, er
 	if store.IsTerminal(ex.Status) {
 		return time.Time{}, nil
 	}
-	if err := e.st.ExecutionLease(ctx, ex.ID, e.opts.NodeID, e.now().Add(e.opts.LeaseDuration)); err != nil {
-		return time.Time{}, fmt.Errorf("leasing execution %q: %w", ex.ID, err)
+	if !e.opts.LeasedByCaller {
+		if err := e.st.ExecutionLease(ctx, ex.ID, e.opts.NodeID, e.now().Add(e.opts.LeaseDuration)); err != nil {
+			return time.Time{}, fmt.Errorf("leasing execution %q: %w", ex.ID, err)
+		}
+		defer func() { _ = e.st.ExecutionRelease(context.WithoutCancel(ctx), ex.ID, e.opts.NodeID) }()
 	}
-	defer func() { _ = e.st.ExecutionRelease(context.WithoutCancel(ctx), ex.ID, e.opts.NodeID) }()
 	if ex.CancelRequested {
 		if err := e.close(ctx, ex, store.StatusCancelled, nil, nil); err != nil {
 			return time.Time{}, err
@@ -201,7 +203,9 @@ func (e *Engine) watch(ctx context.Context, id string, cancel context.CancelCaus
 				cancel(errCancelled)
 				return
 			}
-			_ = e.st.ExecutionLease(bg, id, e.opts.NodeID, e.now().Add(e.opts.LeaseDuration))
+			if !e.opts.LeasedByCaller {
+				_ = e.st.ExecutionLease(bg, id, e.opts.NodeID, e.now().Add(e.opts.LeaseDuration))
+			}
 		}
 	}()
 	return func() {
