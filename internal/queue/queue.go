@@ -250,9 +250,11 @@ func (q *Queue) Enqueue(ctx context.Context, executionID string, runAt time.Time
 	return nil
 }
 
-// insertOpts returns the insert options of a job due at runAt (nil: now).
+// insertOpts returns the insert options of a job due at runAt (nil: now). A runAt that is
+// not in the future inserts an available job: River puts every job with a ScheduledAt in
+// state scheduled, which only its scheduler (every 5 s) makes available.
 func insertOpts(runAt time.Time) *river.InsertOpts {
-	if runAt.IsZero() {
+	if runAt.IsZero() || !runAt.After(time.Now()) {
 		return nil
 	}
 	return &river.InsertOpts{ScheduledAt: runAt}
