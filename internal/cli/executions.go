@@ -101,8 +101,12 @@ func newExecutionsShowCmd(g *globals) *cobra.Command {
 }
 
 func printExecution(w io.Writer, ex *store.Execution, steps []*store.StepExecution, logs []*store.LogEntry) {
-	fmt.Fprintf(w, "Execution:  %s\nWorkflow:   %s (%s)\nStatus:     %s\nTriggered:  %s by %s\nStarted:    %s\nDuration:   %s\n",
-		ex.ID, ex.WorkflowName, ex.WorkflowID, ex.Status, ex.TriggeredBy, ex.ExecutedBy, fmtTime(ex.StartedAt), fmtDuration(ex))
+	wf := ex.WorkflowName
+	if ex.WorkflowID != "" {
+		wf += " (" + ex.WorkflowID + ")"
+	}
+	fmt.Fprintf(w, "Execution:  %s\nWorkflow:   %s\nStatus:     %s\nTriggered:  %s by %s\nStarted:    %s\nDuration:   %s\n",
+		ex.ID, wf, ex.Status, ex.TriggeredBy, ex.ExecutedBy, fmtTime(ex.StartedAt), fmtDuration(ex))
 	if len(ex.Error) > 0 {
 		fmt.Fprintf(w, "Error:      %s\n", ex.Error)
 	}
