@@ -109,6 +109,19 @@ type LogEntry struct {
 	Timestamp   time.Time
 }
 
+// Connector is a stored connector. Secrets holds the ciphertext only (the connector
+// service encrypts and decrypts; drivers never see clear secrets).
+type Connector struct {
+	ID               string
+	Name             string // unique among stored connectors
+	TypeID           string // ".slack", ".jira" ...
+	Config           json.RawMessage
+	Secrets          []byte // ciphertext; nil when the connector has no secrets
+	IsMissingSecrets bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
 // WorkflowListParams filters WorkflowList. Zero values mean no filter.
 type WorkflowListParams struct {
 	Query   string // substring of name or description
@@ -176,6 +189,16 @@ type Store interface {
 	StepExecutionUpsert(ctx context.Context, s *StepExecution) error
 	StepExecutionList(ctx context.Context, executionID string) ([]*StepExecution, error) // by Seq
 	StepExecutionGet(ctx context.Context, id string) (*StepExecution, error)
+
+	// ConnectorCreate stores a new connector; ErrConflict when the id or the name is taken.
+	ConnectorCreate(ctx context.Context, c *Connector) error
+	ConnectorGet(ctx context.Context, id string) (*Connector, error)
+	ConnectorGetByName(ctx context.Context, name string) (*Connector, error)
+	ConnectorList(ctx context.Context) ([]*Connector, error) // by name
+	// ConnectorUpdate replaces name, config, secrets and flags of an existing connector
+	// (ErrNotFound; ErrConflict when the new name is taken).
+	ConnectorUpdate(ctx context.Context, c *Connector) error
+	ConnectorDelete(ctx context.Context, id string) error
 
 	LogAppend(ctx context.Context, entries []*LogEntry) error
 	LogList(ctx context.Context, executionID string, limit, offset int) ([]*LogEntry, int, error)

@@ -30,6 +30,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StepExecution", stepCases},
 		{"Log", logCases},
 		{"Concurrency", concurrencyCases},
+		{"Connector", connectorCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
