@@ -13,6 +13,10 @@ import (
 // cannot be shared between the read and the write pool).
 var errBadPath = errors.New("path must name a database file")
 
+// errConnInterfaces is returned when the SQLite driver opens a connection that lacks the
+// optional database/sql interfaces the statement cache forwards.
+var errConnInterfaces = errors.New("sqlite connection lacks the expected driver interfaces")
+
 // mapError turns constraint violations into the store's sentinels (joined with the driver
 // error so both stay inspectable) and returns other errors unchanged.
 func mapError(err error) error {

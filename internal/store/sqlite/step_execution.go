@@ -50,7 +50,7 @@ func (s *Store) StepExecutionUpsert(ctx context.Context, st *store.StepExecution
 	if id == "" {
 		id = newID()
 	}
-	err := s.upsertStep.QueryRowContext(ctx, id, st.ExecutionID, st.Path, st.StepName,
+	err := s.write.QueryRowContext(ctx, stepUpsert, id, st.ExecutionID, st.Path, st.StepName,
 		st.StepType, st.Attempt, st.Seq, st.Status, jsonArg(st.Input), jsonArg(st.Output),
 		jsonArg(st.Error), jsonArg(st.State), timeArg(st.StartedAt), nullTimeArg(st.FinishedAt),
 		st.DurationMs).Scan(&id)

@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite "modernc.org/sqlite"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -33,14 +33,11 @@ const migrationsTable = "errand_migrations"
 // write connection serialises writers, so it only matters across processes.
 const busyTimeoutMs = 10000
 
-// Store is the SQLite implementation of store.Store.
+// Store is the SQLite implementation of store.Store. Both pools keep the statements they run
+// prepared (see stmtCacheConnector): parsing a statement costs about as much as running it.
 type Store struct {
 	write *sql.DB // one connection: every write and every write transaction
 	read  *sql.DB // query_only connections for reads
-
-	// upsertStep is stepUpsert prepared once on the write connection: parsing the statement
-	// costs about as much as running it.
-	upsertStep *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -73,25 +70,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = read.Close()
 		return nil, fmt.Errorf("connecting to sqlite store %q: %w", path, err)
 	}
-	upsertStep, err := write.PrepareContext(ctx, stepUpsert)
-	if err != nil {
-		_ = write.Close()
-		_ = read.Close()
-		return nil, fmt.Errorf("preparing statements of sqlite store %q: %w", path, err)
-	}
-	return &Store{write: write, read: read, upsertStep: upsertStep}, nil
+	return &Store{write: write, read: read}, nil
 }
 
-// openPool opens a database/sql pool of at most size connections on path with the pragmas
-// every connection needs plus extra DSN parameters.
+// openPool opens a database/sql pool of at most size statement-caching connections on path
+// with the pragmas every connection needs plus extra DSN parameters.
 func openPool(path string, size int, extra string) (*sql.DB, error) {
 	dsn := path + "?_pragma=busy_timeout(" + fmt.Sprint(busyTimeoutMs) + ")" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&" + extra
-	db, err := sql.Open("sqlite", dsn)
+	base, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite database %q: %w", path, err)
 	}
+	db := sql.OpenDB(newStmtCacheConnector(base, stmtCacheSize))
 	db.SetMaxOpenConns(size)
 	db.SetMaxIdleConns(size)
 	db.SetConnMaxLifetime(0)
@@ -123,9 +115,9 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Dialect returns "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
 
-// Close closes the prepared statements and both pools.
+// Close closes both pools (and with their connections the cached statements).
 func (s *Store) Close() error {
-	return errors.Join(s.upsertStep.Close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.read.Close(), s.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it when fn succeeds.
