@@ -6,6 +6,14 @@
 // (Error.Retryable, Error.RetryAfter) and follows redirects itself so that it can apply RFC 9110
 // method rewriting, strip credentials when a redirect leaves the origin (scheme, host and port,
 // stricter than net/http's domain check) and vet every hop against the egress policy.
+//
+// The egress policy has two layers. Host names are matched against Options.AllowedHosts before
+// each hop is sent. Addresses are vetted by the dialer after DNS resolution: it resolves the
+// name itself (Options.LookupIP), refuses cloud metadata endpoints always and non-public
+// addresses with Options.DenyPrivate, and connects only to an address it vetted, so DNS
+// rebinding cannot slip a private address past the check (Kibana has neither layer beyond
+// the host allowlist). The classification of non-public addresses is code.dny.dev/ssrf's
+// (IANA special-purpose registries); the metadata list and the exemptions are ours.
 package httpclient
 
 import (
@@ -13,10 +21,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +38,15 @@ import (
 var errOwnTimeout = errors.New("request timeout")
 
 // Client sends requests with pooled keep-alive connections. It is safe for concurrent use;
-// share one per process.
+// share one per process (or one per connector, for connector TLS settings).
 type Client struct {
-	opts  Options
-	hosts hostPolicy
+	opts   Options
+	hosts  hostPolicy
+	dialer *guardedDialer
+	proxy  func(*http.Request) (*url.URL, error)
+	tls    *tls.Config
+	// optsErr is New's verdict on invalid Options; every Do returns it.
+	optsErr error
 
 	mu      sync.Mutex
 	clients map[transportKey]*http.Client
@@ -44,14 +59,57 @@ type transportKey struct {
 	keepAlive bool
 }
 
-// New returns a Client configured by opts (zero fields take their defaults).
+// NewChecked returns a Client configured by opts (zero fields take their defaults), or an
+// error wrapping ErrInvalidOptions when opts cannot work: an unreadable CA or client
+// certificate PEM, an unknown verification mode, a bad proxy URL or allowed address.
+func NewChecked(opts Options) (*Client, error) {
+	c, err := newClient(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
+	}
+	return c, nil
+}
+
+// New returns a Client configured by opts (zero fields take their defaults). Invalid Options
+// (see NewChecked) are not ignored: every Do of the Client fails with ErrInvalidOptions and
+// the reason, so a TLS or proxy setting is never silently dropped.
 func New(opts Options) *Client {
+	c, err := newClient(opts)
+	if err != nil {
+		return &Client{opts: opts.withDefaults(), optsErr: err}
+	}
+	return c
+}
+
+// newClient builds a Client, validating the settings that New cannot apply blindly.
+func newClient(opts Options) (*Client, error) {
 	opts = opts.withDefaults()
+	for _, p := range opts.AllowedAddresses {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("%w %v", errAllowedAddress, p)
+		}
+	}
+	tlsConfig, err := opts.TLS.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	proxy, err := proxyFunc(opts)
+	if err != nil {
+		return nil, err
+	}
+	dialer := &guardedDialer{
+		dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: opts.DialControl},
+		policy: newAddressPolicy(opts),
+		lookup: opts.LookupIP,
+	}
 	return &Client{
 		opts:    opts,
 		hosts:   hostPolicy(opts.AllowedHosts),
+		dialer:  dialer,
+		proxy:   proxy,
+		tls:     tlsConfig,
 		clients: map[transportKey]*http.Client{},
-	}
+	}, nil
 }
 
 // Redact applies the client's Redactor, for callers that log next to the client.
@@ -72,6 +130,10 @@ func (c *Client) CloseIdleConnections() {
 // non-2xx response returns both the Response and an *Error of kind ErrStatus; every other
 // failure returns a nil Response and an *Error.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	if c.optsErr != nil {
+		return nil, c.newError(ErrInvalidOptions, req, c.optsErr,
+			"%s %s: the HTTP client's settings are invalid: %v", req.method(), req.URL, c.optsErr)
+	}
 	if timeout := c.timeout(req); timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errOwnTimeout)
@@ -115,12 +177,17 @@ func (c *Client) httpClient(req *Request) *http.Client {
 	return hc
 }
 
-// newTransport builds a transport tuned for many concurrent requests to few hosts.
+// newTransport builds a transport tuned for many concurrent requests to few hosts, dialing
+// through the address policy.
 func (c *Client) newTransport(key transportKey) *http.Transport {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: c.opts.DialControl}
+	tlsConfig := c.tls.Clone()
+	if key.insecure {
+		//nolint:gosec // skip_ssl_verification is the user's explicit, per-request choice.
+		tlsConfig.InsecureSkipVerify, tlsConfig.VerifyConnection = true, nil
+	}
 	return &http.Transport{
-		Proxy:                 c.opts.Proxy,
-		DialContext:           dialer.DialContext,
+		Proxy:                 c.proxy,
+		DialContext:           c.dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          4 * c.opts.MaxIdleConnsPerHost,
 		MaxIdleConnsPerHost:   c.opts.MaxIdleConnsPerHost,
@@ -128,8 +195,7 @@ func (c *Client) newTransport(key transportKey) *http.Transport {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		DisableKeepAlives:     !key.keepAlive,
-		//nolint:gosec // skip_ssl_verification is the user's explicit, per-request choice.
-		TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: key.insecure},
+		TLSClientConfig:       tlsConfig,
 	}
 }
 
@@ -150,7 +216,11 @@ func (c *Client) send(ctx context.Context, req *Request, h *hop) (*http.Response
 	if hreq.Header.Get("User-Agent") == "" {
 		hreq.Header.Set("User-Agent", c.opts.UserAgent)
 	}
-	resp, err := c.httpClient(req).Do(hreq)
+	proxyCtx, err := c.viaProxy(ctx, hreq)
+	if err != nil {
+		return nil, c.transportError(ctx, req, err)
+	}
+	resp, err := c.httpClient(req).Do(hreq.WithContext(proxyCtx))
 	if err != nil {
 		return nil, c.transportError(ctx, req, err)
 	}

@@ -3,6 +3,7 @@ package httpclient
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 )
 
@@ -23,6 +24,13 @@ var (
 	ErrTooManyRedirects = errors.New("too many redirects")
 	// ErrHostNotAllowed marks a request (or a redirect) to a host outside Options.AllowedHosts.
 	ErrHostNotAllowed = errors.New("host not allowed")
+	// ErrAddressDenied marks a request (or a redirect) whose host resolves only to addresses
+	// the egress policy refuses: cloud metadata endpoints always, non-public addresses with
+	// Options.DenyPrivate. It is permanent: the same request will be refused again.
+	ErrAddressDenied = errors.New("address denied")
+	// ErrInvalidOptions marks a request made with a Client whose Options are invalid (a bad
+	// PEM, proxy URL or verification mode); NewChecked reports the same problem up front.
+	ErrInvalidOptions = errors.New("invalid client options")
 	// ErrInvalidRequest marks a request that could not be built (bad URL, bad method).
 	ErrInvalidRequest = errors.New("invalid request")
 	// ErrNetwork marks any other transport failure (DNS, reset connection, TLS handshake).
@@ -30,7 +38,33 @@ var (
 
 	errUnsupportedScheme = errors.New("only http and https URLs are supported")
 	errMissingHost       = errors.New("the URL has no host")
+	errNoAddresses       = errors.New("no addresses found")
+	errNoPEMCertificate  = errors.New("no PEM certificate found")
+	errVerificationMode  = errors.New("unknown TLS verification mode")
+	errProxyURL          = errors.New("invalid proxy URL")
+	errAllowedAddress    = errors.New("invalid allowed address")
 )
+
+// AddressDeniedError is the cause (Error.Err) of an ErrAddressDenied failure: which host,
+// which of its addresses, and why.
+type AddressDeniedError struct {
+	// Host is the host name (or IP literal) of the URL.
+	Host string
+	// Address is the first address of Host the policy refused.
+	Address netip.Addr
+	// Resolved is how many addresses Host resolved to; all of them were refused.
+	Resolved int
+	// Reason is the kind of address: "a loopback address", "a cloud metadata address" ...
+	Reason string
+	// Metadata is true when Address is a cloud metadata endpoint (denied whatever
+	// Options.DenyPrivate says).
+	Metadata bool
+}
+
+// Error describes the denial without the settings (the *Error wrapping it names them).
+func (e *AddressDeniedError) Error() string {
+	return fmt.Sprintf("host %q resolves to %s, %s, which is denied", e.Host, e.Address, e.Reason)
+}
 
 // Error is the one error type Client.Do returns. Its message is redacted and names the
 // method and URL; Retryable and RetryAfter tell a retry policy what to do.
@@ -75,6 +109,23 @@ func (c *Client) newError(kind error, req *Request, cause error, format string, 
 		Err:    cause,
 		msg:    c.redact(fmt.Sprintf(format, args...)),
 	}
+}
+
+// addressDenied builds the permanent ErrAddressDenied error, naming the host, the address,
+// the setting that denies it and the one that would allow it.
+func (c *Client) addressDenied(req *Request, d *AddressDeniedError) *Error {
+	names := c.opts.SettingNames
+	rule := "denied always"
+	if !d.Metadata {
+		rule = "denied by " + names.DenyPrivate
+	}
+	resolved := ""
+	if d.Resolved > 1 {
+		resolved = fmt.Sprintf(" (as are all %d addresses it resolves to)", d.Resolved)
+	}
+	return c.newError(ErrAddressDenied, req, d,
+		"%s %s: host %q resolves to %s%s, %s, %s; add %s to %s to allow it",
+		req.method(), req.URL, d.Host, d.Address, resolved, d.Reason, rule, d.Address, names.AllowedAddresses)
 }
 
 // statusError builds the ErrStatus error for a non-2xx response.

@@ -11,9 +11,9 @@ func (p hostPolicy) allows(host string) bool {
 	if len(p) == 0 {
 		return true
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host = strings.ToLower(strings.TrimSuffix(trimBrackets(host), "."))
 	for _, pattern := range p {
-		pattern = strings.ToLower(strings.TrimSpace(pattern))
+		pattern = strings.ToLower(trimBrackets(strings.TrimSpace(pattern)))
 		switch {
 		case pattern == "*" || pattern == host:
 			return true

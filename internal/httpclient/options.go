@@ -1,8 +1,10 @@
 package httpclient
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"syscall"
 	"time"
@@ -48,20 +50,80 @@ type Options struct {
 	UserAgent string
 	// AllowedHosts restricts requests and every redirect hop to these host names
 	// ("api.example.com", "*.example.com", or "*" for any). Empty allows any host, like
-	// Kibana's default `allowedHosts: ["*"]`.
+	// Kibana's default `allowedHosts: ["*"]`. An IP literal listed here ("10.0.0.5") is also
+	// an allowed address (see AllowedAddresses).
 	AllowedHosts []string
-	// DialControl, when set, vets every connection's resolved address before it is made
-	// (the SSRF guard: code.dny.dev/ssrf's Guard.Safe has this signature). An error refuses
-	// the connection.
+	// DenyPrivate refuses connections to non-public addresses: loopback, private (RFC 1918,
+	// IPv6 ULA fc00::/7), link-local, unspecified, CGNAT 100.64.0.0/10, multicast, the
+	// documentation and benchmarking ranges, and every IPv6 address outside 2000::/3. The
+	// check applies to the addresses a host name resolves to, at connection time, so it
+	// holds at every redirect hop and against DNS rebinding. Default false (like Kibana).
+	DenyPrivate bool
+	// AllowedAddresses are exempt from DenyPrivate and from the cloud metadata denial
+	// (169.254.169.254, fd00:ec2::254 and the others of metadataPrefixes, which is always
+	// on), e.g. 10.0.0.0/8 for an internal API.
+	AllowedAddresses []netip.Prefix
+	// LookupIP resolves a host name to the addresses that are vetted and dialed. Default:
+	// the system resolver. Tests make names resolve to chosen addresses with it.
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
+	// DialControl, when set, is called for every connection, after the address policy, with
+	// the address being dialed; an error refuses the connection.
 	DialControl func(network, address string, c syscall.RawConn) error
-	// Proxy chooses a proxy per request. Default http.ProxyFromEnvironment.
+	// TLS is the connector's TLS settings (CA, client certificate, verification mode). Nil:
+	// full verification against the system roots. A Request's InsecureSkipVerify still
+	// turns verification off for that request.
+	TLS *TLSOptions
+	// ProxyURL sends every request through this http, https or socks5 proxy
+	// ("http://user:pass@proxy:3128"), except those to ProxyBypassHosts; it takes precedence
+	// over Proxy. The target is vetted by the address policy before the request is sent,
+	// but the proxy resolves the name itself (see Client.viaProxy for the limit).
+	ProxyURL string
+	// ProxyBypassHosts are reached directly although ProxyURL is set (exact names and
+	// "*.domain", like AllowedHosts).
+	ProxyBypassHosts []string
+	// Proxy chooses a proxy per request when ProxyURL is empty. Default
+	// http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
+	// SettingNames names, in error messages, the settings a user changes to allow what was
+	// refused, so the message quotes the keys of their own configuration.
+	SettingNames SettingNames
 	// Redact is applied to URLs, remote messages and log lines. Default: identity.
 	Redact Redactor
 	// Logger receives one debug line per request (redacted). Default: discard.
 	Logger *slog.Logger
 	// Now is the clock used to turn a Retry-After date into a delay. Default time.Now.
 	Now func() time.Time
+}
+
+// SettingNames are the configuration keys quoted by error messages. Zero fields take the
+// defaults documented on them.
+type SettingNames struct {
+	// AllowedHosts default "allowed_hosts".
+	AllowedHosts string
+	// DenyPrivate default "deny_private_addresses".
+	DenyPrivate string
+	// AllowedAddresses default "allowed_addresses".
+	AllowedAddresses string
+	// TLSVerification is what accepts an unverifiable certificate; default
+	// "fetcher.skip_ssl_verification" (the http step's option).
+	TLSVerification string
+}
+
+// withDefaults returns n with every empty name set to its default.
+func (n SettingNames) withDefaults() SettingNames {
+	if n.AllowedHosts == "" {
+		n.AllowedHosts = "allowed_hosts"
+	}
+	if n.DenyPrivate == "" {
+		n.DenyPrivate = "deny_private_addresses"
+	}
+	if n.AllowedAddresses == "" {
+		n.AllowedAddresses = "allowed_addresses"
+	}
+	if n.TLSVerification == "" {
+		n.TLSVerification = "fetcher.skip_ssl_verification"
+	}
+	return n
 }
 
 // withDefaults returns o with every zero field set to its default.
@@ -84,6 +146,10 @@ func (o Options) withDefaults() Options {
 	if o.Proxy == nil {
 		o.Proxy = http.ProxyFromEnvironment
 	}
+	if o.LookupIP == nil {
+		o.LookupIP = lookupNetIP
+	}
+	o.SettingNames = o.SettingNames.withDefaults()
 	if o.Redact == nil {
 		o.Redact = func(s string) string { return s }
 	}

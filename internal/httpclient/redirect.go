@@ -30,7 +30,8 @@ func (c *Client) follow(ctx context.Context, req *Request) (*Response, error) {
 	for redirects := 0; ; redirects++ {
 		if !c.hosts.allows(h.url.Hostname()) {
 			return nil, c.newError(ErrHostNotAllowed, req, nil,
-				"%s %s: host %q is not in the allowed hosts", h.method, h.url, h.url.Hostname())
+				"%s %s: host %q is not in the allowed hosts; add it to %s to allow it",
+				h.method, h.url, h.url.Hostname(), c.opts.SettingNames.AllowedHosts)
 		}
 		resp, err := c.send(ctx, req, h)
 		if err != nil {

@@ -66,9 +66,12 @@ func (c *Client) transportError(ctx context.Context, req *Request, err error) *E
 	var certErr *tls.CertificateVerificationError
 	var unknownAuthority x509.UnknownAuthorityError
 	var e *Error
+	var denied *AddressDeniedError
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &denied):
+		return c.addressDenied(req, denied)
 	case cause == errOwnTimeout:
 		e = c.newError(ErrTimeout, req, err, "%s %s timed out after %s", m, u, c.timeout(req))
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -82,7 +85,7 @@ func (c *Client) transportError(ctx context.Context, req *Request, err error) *E
 		e = c.newError(ErrTimeout, req, err, "%s %s timed out: %v", m, u, err)
 	case errors.As(err, &certErr) || errors.As(err, &unknownAuthority):
 		return c.newError(ErrNetwork, req, err,
-			"%s %s: %v (set fetcher.skip_ssl_verification to accept it)", m, u, err)
+			"%s %s: %v (set %s to accept it)", m, u, err, c.opts.SettingNames.TLSVerification)
 	default:
 		e = c.newError(ErrNetwork, req, err, "%s %s: %v", m, u, err)
 	}
