@@ -1,0 +1,217 @@
+package httpconn
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Auth modes of a .http connector.
+const (
+	authNone   = "none"
+	authBasic  = "basic"
+	authBearer = "bearer"
+	authAPIKey = "apiKey"
+	authOAuth2 = "oauth2"
+)
+
+// defaultAPIKeyHeader is the header an API key is sent in when apiKeyHeader is not set.
+const defaultAPIKeyHeader = "X-API-Key"
+
+// authAliases maps Kibana's shared auth type names to Errand's.
+var authAliases = map[string]string{
+	"":                                  "",
+	authNone:                            authNone,
+	authBasic:                           authBasic,
+	authBearer:                          authBearer,
+	authAPIKey:                          authAPIKey,
+	authOAuth2:                          authOAuth2,
+	"webhook-authentication-basic":      authBasic,
+	"webhook-oauth2-client-credentials": authOAuth2,
+}
+
+// unsupportedConfig names Kibana settings Errand's .http connector does not implement, with
+// the reason given to the user.
+var unsupportedConfig = map[string]string{
+	"ca":       "a custom certificate authority is not supported yet; use verificationMode none or a publicly trusted certificate",
+	"certType": "client certificates are not supported yet",
+}
+
+// config is a .http connector's config.
+type config struct {
+	URL              string            `json:"url"`
+	HasAuth          *bool             `json:"hasAuth"`
+	AuthType         string            `json:"authType"`
+	APIKeyHeader     string            `json:"apiKeyHeader"`
+	AccessTokenURL   string            `json:"accessTokenUrl"`
+	ClientID         string            `json:"clientId"`
+	Scope            string            `json:"scope"`
+	AdditionalFields string            `json:"additionalFields"`
+	Headers          map[string]string `json:"headers"`
+	VerificationMode string            `json:"verificationMode"`
+
+	base *url.URL
+	auth string
+}
+
+// secrets are a .http connector's secrets.
+type secrets struct {
+	User          string            `json:"user"`
+	Password      string            `json:"password"`
+	Token         string            `json:"token"`
+	APIKey        string            `json:"apiKey"`
+	ClientSecret  string            `json:"clientSecret"`
+	SecretHeaders map[string]string `json:"secretHeaders"`
+}
+
+// decode copies a JSON-like map into a struct.
+func decode(m map[string]any, v any) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encoding: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decoding: %w", err)
+	}
+	return nil
+}
+
+// parseConfig decodes and checks a connector's config and secrets.
+func parseConfig(rawConfig, rawSecrets map[string]any) (*config, *secrets, error) {
+	var c config
+	var s secrets
+	if err := decode(rawConfig, &c); err != nil {
+		return nil, nil, fmt.Errorf("reading config: %w", err)
+	}
+	if err := decode(rawSecrets, &s); err != nil {
+		return nil, nil, fmt.Errorf("reading secrets: %w", err)
+	}
+	for key, why := range unsupportedConfig {
+		if v, ok := rawConfig[key]; ok && v != nil && v != "" {
+			return nil, nil, fmt.Errorf("config.%s: %s", key, why)
+		}
+	}
+	if err := c.check(&s); err != nil {
+		return nil, nil, err
+	}
+	return &c, &s, nil
+}
+
+// check validates the base URL, the auth mode and the headers.
+func (c *config) check(s *secrets) error {
+	u, err := url.Parse(strings.TrimSpace(c.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("config.url %q is not an absolute http or https URL", c.URL)
+	}
+	if u.User != nil {
+		return errors.New("config.url must not carry credentials; set authType basic with user and password secrets")
+	}
+	c.base = u
+	switch c.VerificationMode {
+	case "", "full", "none":
+	default:
+		return fmt.Errorf("config.verificationMode %q is not supported; use full (default) or none", c.VerificationMode)
+	}
+	if err := c.checkAuth(s); err != nil {
+		return err
+	}
+	for name, value := range c.Headers {
+		if err := setHeader(http.Header{}, name, value); err != nil {
+			return fmt.Errorf("config.headers: %w", err)
+		}
+	}
+	for name, value := range s.SecretHeaders {
+		if err := setHeader(http.Header{}, name, value); err != nil {
+			return fmt.Errorf("secrets.secretHeaders: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkAuth resolves the auth mode and checks that its settings and secrets are present.
+func (c *config) checkAuth(s *secrets) error {
+	mode, ok := authAliases[c.AuthType]
+	if !ok {
+		return fmt.Errorf("config.authType %q is not supported; use none, basic, bearer, apiKey or oauth2", c.AuthType)
+	}
+	if c.HasAuth != nil && !*c.HasAuth {
+		if mode != "" && mode != authNone {
+			return fmt.Errorf("config.authType %q needs hasAuth true", c.AuthType)
+		}
+		mode = authNone
+	}
+	if mode == "" {
+		mode = authNone
+		if s.User != "" {
+			mode = authBasic
+		}
+	}
+	c.auth = mode
+	missing := map[string][]string{
+		authBasic:  missingFields(map[string]string{"secrets.user": s.User, "secrets.password": s.Password}),
+		authBearer: missingFields(map[string]string{"secrets.token": s.Token}),
+		authAPIKey: missingFields(map[string]string{"secrets.apiKey": s.APIKey}),
+		authOAuth2: missingFields(map[string]string{"config.accessTokenUrl": c.AccessTokenURL,
+			"config.clientId": c.ClientID, "secrets.clientSecret": s.ClientSecret}),
+	}[mode]
+	if len(missing) > 0 {
+		return fmt.Errorf("authType %s needs %s", mode, strings.Join(missing, " and "))
+	}
+	if mode == authAPIKey {
+		if err := setHeader(http.Header{}, c.apiKeyHeader(), "x"); err != nil {
+			return fmt.Errorf("config.apiKeyHeader: %w", err)
+		}
+	}
+	return c.checkOAuth2()
+}
+
+// checkOAuth2 checks the token URL and the additional fields of OAuth2 client credentials.
+func (c *config) checkOAuth2() error {
+	if c.auth != authOAuth2 {
+		return nil
+	}
+	u, err := url.Parse(c.AccessTokenURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("config.accessTokenUrl %q is not an absolute http or https URL", c.AccessTokenURL)
+	}
+	if _, err := c.additionalFields(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// additionalFields decodes Kibana's additionalFields, a JSON object in a string, sent with
+// the token request.
+func (c *config) additionalFields() (map[string]any, error) {
+	if strings.TrimSpace(c.AdditionalFields) == "" {
+		return nil, nil
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(c.AdditionalFields), &fields); err != nil {
+		return nil, fmt.Errorf("config.additionalFields must be a JSON object: %w", err)
+	}
+	return fields, nil
+}
+
+// apiKeyHeader is the header the API key goes in.
+func (c *config) apiKeyHeader() string {
+	if c.APIKeyHeader != "" {
+		return c.APIKeyHeader
+	}
+	return defaultAPIKeyHeader
+}
+
+// missingFields lists, sorted, the names whose values are empty.
+func missingFields(fields map[string]string) []string {
+	var out []string
+	for _, name := range []string{"config.accessTokenUrl", "config.clientId", "secrets.user",
+		"secrets.password", "secrets.token", "secrets.apiKey", "secrets.clientSecret"} {
+		if v, ok := fields[name]; ok && v == "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
