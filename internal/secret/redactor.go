@@ -170,7 +170,7 @@ func alignedBase64(enc *base64.Encoding, s string) []string {
 		buf := make([]byte, k+len(s))
 		copy(buf[k:], s)
 		e := enc.EncodeToString(buf)
-		from := (8*k + 5) / 6         // first character made of s's bits only
+		from := (8*k + 5) / 6        // first character made of s's bits only
 		to := (8 * (k + len(s))) / 6 // characters wholly inside s's bits end here
 		if to-from >= minAlignedLen {
 			out = append(out, e[from:to])
