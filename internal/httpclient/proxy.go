@@ -50,8 +50,12 @@ func (c *Client) viaProxy(ctx context.Context, hreq *http.Request) (context.Cont
 	}
 	if _, err := c.dialer.allowedAddrs(ctx, hreq.URL.Hostname()); err != nil {
 		var denied *AddressDeniedError
-		if errors.As(err, &denied) || c.opts.DenyPrivate {
+		if errors.As(err, &denied) {
 			return nil, err
+		}
+		if c.opts.DenyPrivate {
+			return nil, fmt.Errorf("vetting the proxied target (%s needs it resolved here): %w",
+				c.opts.SettingNames.DenyPrivate, err)
 		}
 	}
 	return context.WithValue(ctx, proxyDialKey{}, proxyAddr(proxy)), nil
