@@ -24,7 +24,8 @@ var metadataPrefixes = []netip.Prefix{
 }
 
 // nat64Prefix is the well-known NAT64 prefix: a gateway turns 64:ff9b::a9fe:a9fe into
-// 169.254.169.254, so the embedded IPv4 address is vetted too.
+// 169.254.169.254, so such an address is vetted as the IPv4 address it embeds (public IPv4
+// hosts stay reachable from IPv6-only networks with DenyPrivate; private ones do not).
 var nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
 
 // addressPolicy decides which resolved IP addresses a connection may be made to.
@@ -58,11 +59,16 @@ func newAddressPolicy(opts Options) *addressPolicy {
 // denial is the always-on metadata rule; an empty reason means the address is allowed.
 func (p *addressPolicy) denial(addr netip.Addr) (reason string, metadata bool) {
 	addr = addr.Unmap()
+	if p.listed(addr.WithZone("")) {
+		return "", false
+	}
+	if nat64Prefix.Contains(addr) {
+		b := addr.As16()
+		addr = netip.AddrFrom4([4]byte(b[12:]))
+	}
 	plain := addr.WithZone("")
-	for _, pfx := range p.allowed {
-		if pfx.Contains(plain) {
-			return "", false
-		}
+	if p.listed(plain) {
+		return "", false
 	}
 	if isMetadata(plain) {
 		return "a cloud metadata address", true
@@ -73,12 +79,18 @@ func (p *addressPolicy) denial(addr netip.Addr) (reason string, metadata bool) {
 	return "", false
 }
 
-// isMetadata reports whether addr is a metadata endpoint, directly or through NAT64.
-func isMetadata(addr netip.Addr) bool {
-	if nat64Prefix.Contains(addr) {
-		b := addr.As16()
-		addr = netip.AddrFrom4([4]byte(b[12:]))
+// listed reports whether addr is in the explicitly allowed addresses.
+func (p *addressPolicy) listed(addr netip.Addr) bool {
+	for _, pfx := range p.allowed {
+		if pfx.Contains(addr) {
+			return true
+		}
 	}
+	return false
+}
+
+// isMetadata reports whether addr is a cloud metadata endpoint.
+func isMetadata(addr netip.Addr) bool {
 	for _, pfx := range metadataPrefixes {
 		if pfx.Contains(addr) {
 			return true
