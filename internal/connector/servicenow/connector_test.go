@@ -152,7 +152,7 @@ func TestPushToServiceCreate(t *testing.T) {
 	out := requireOK(t, res)
 	id := "9d385017c611228701d22104cc95c371"
 	require.Equal(t, map[string]any{"id": id, "title": "INC0010001", "pushedDate": "2026-03-01T12:00:00.000Z",
-		"url": f.srv.URL + "/nav_to.do?uri=incident.do?sys_id=" + id,
+		"url":      f.srv.URL + "/nav_to.do?uri=incident.do?sys_id=" + id,
 		"comments": []any{map[string]any{"commentId": "c-1", "pushedDate": "2026-03-01T12:05:00.000Z"}}}, out)
 	reqs := f.requests()
 	require.Len(t, reqs, 2)
