@@ -13,6 +13,9 @@ import (
 // cannot be shared between the read and the write pool).
 var errBadPath = errors.New("path must name a database file")
 
+// errStoreClosed is returned by writes submitted after Close.
+var errStoreClosed = errors.New("sqlite store closed")
+
 // errConnInterfaces is returned when the SQLite driver opens a connection that lacks the
 // optional database/sql interfaces the statement cache forwards.
 var errConnInterfaces = errors.New("sqlite connection lacks the expected driver interfaces")

@@ -52,7 +52,7 @@ func (s *Store) ExecutionCreate(ctx context.Context, p store.ExecutionCreatePara
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now()
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO executions (`+executionColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, e.WorkflowID, e.WorkflowName, e.YAML, e.Status, jsonArg(e.Inputs),
@@ -103,7 +103,7 @@ func (s *Store) ExecutionUpdate(ctx context.Context, p store.ExecutionUpdatePara
 			args = append(args, st)
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err = expectOne(res, err); !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -15,7 +15,7 @@ import (
 // expired (compared with this process's clock); otherwise it fails with store.ErrLeased. A
 // missing execution fails with store.ErrNotFound.
 func (s *Store) ExecutionLease(ctx context.Context, id, owner string, until time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE executions SET lease_owner = ?, lease_until = ?
 			WHERE id = ? AND (lease_owner = '' OR lease_owner = ? OR lease_until IS NULL
 				OR lease_until <= ?)`,
@@ -42,8 +42,11 @@ func (s *Store) ExecutionLease(ctx context.Context, id, owner string, until time
 // ExecutionRelease drops owner's lease on execution id. It does nothing (and returns nil)
 // when owner does not hold it or the execution does not exist.
 func (s *Store) ExecutionRelease(ctx context.Context, id, owner string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE executions SET lease_owner = '', lease_until = NULL
-		WHERE id = ? AND lease_owner = ?`, id, owner)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE executions SET lease_owner = '', lease_until = NULL
+			WHERE id = ? AND lease_owner = ?`, id, owner)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("releasing execution %q for %q: %w", id, owner, err)
 	}
@@ -55,14 +58,18 @@ func (s *Store) ExecutionRenewLeases(ctx context.Context, owner string, until ti
 	if owner == "" {
 		return 0, nil
 	}
-	res, err := s.write.ExecContext(ctx,
-		`UPDATE executions SET lease_until = ? WHERE lease_owner = ?`, timeArg(until), owner)
+	var n int64
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE executions SET lease_until = ? WHERE lease_owner = ?`, timeArg(until), owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("renewing leases of %q: %w", owner, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("renewing leases of %q: counting rows: %w", owner, err)
 	}
 	return int(n), nil
 }

@@ -10,6 +10,11 @@ import (
 
 const logColumns = `id, execution_id, step_path, step_name, level, message, data, ts`
 
+// logInsert appends one log entry and returns its id.
+const logInsert = `INSERT INTO execution_logs
+	(execution_id, step_path, step_name, level, message, data, ts)
+	VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
 // LogAppend inserts entries in one transaction, setting each entry's ID (and a zero Timestamp
 // to now). A missing execution fails with store.ErrNotFound and nothing is written.
 func (s *Store) LogAppend(ctx context.Context, entries []*store.LogEntry) error {
@@ -17,19 +22,12 @@ func (s *Store) LogAppend(ctx context.Context, entries []*store.LogEntry) error 
 		return nil
 	}
 	ts := now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO execution_logs
-			(execution_id, step_path, step_name, level, message, data, ts)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, e := range entries {
 			if e.Timestamp.IsZero() {
 				e.Timestamp = ts
 			}
-			err := stmt.QueryRowContext(ctx, e.ExecutionID, e.StepPath, e.StepName, e.Level,
+			err := tx.QueryRowContext(ctx, logInsert, e.ExecutionID, e.StepPath, e.StepName, e.Level,
 				e.Message, jsonArg(e.Data), timeArg(e.Timestamp)).Scan(&e.ID)
 			if err != nil {
 				return mapError(err)

@@ -50,10 +50,12 @@ func (s *Store) StepExecutionUpsert(ctx context.Context, st *store.StepExecution
 	if id == "" {
 		id = newID()
 	}
-	err := s.write.QueryRowContext(ctx, stepUpsert, id, st.ExecutionID, st.Path, st.StepName,
-		st.StepType, st.Attempt, st.Seq, st.Status, jsonArg(st.Input), jsonArg(st.Output),
-		jsonArg(st.Error), jsonArg(st.State), timeArg(st.StartedAt), nullTimeArg(st.FinishedAt),
-		st.DurationMs).Scan(&id)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, stepUpsert, id, st.ExecutionID, st.Path, st.StepName,
+			st.StepType, st.Attempt, st.Seq, st.Status, jsonArg(st.Input), jsonArg(st.Output),
+			jsonArg(st.Error), jsonArg(st.State), timeArg(st.StartedAt), nullTimeArg(st.FinishedAt),
+			st.DurationMs).Scan(&id)
+	})
 	if err != nil {
 		return fmt.Errorf("upserting step execution %q of execution %q: %w",
 			st.Path, st.ExecutionID, mapError(err))

@@ -36,8 +36,9 @@ const busyTimeoutMs = 10000
 // Store is the SQLite implementation of store.Store. Both pools keep the statements they run
 // prepared (see stmtCacheConnector): parsing a statement costs about as much as running it.
 type Store struct {
-	write *sql.DB // one connection: every write and every write transaction
-	read  *sql.DB // query_only connections for reads
+	write   *sql.DB // one connection: every write and every write transaction
+	read    *sql.DB // query_only connections for reads
+	commits *groupCommitter
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,7 +71,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = read.Close()
 		return nil, fmt.Errorf("connecting to sqlite store %q: %w", path, err)
 	}
-	return &Store{write: write, read: read}, nil
+	s := &Store{write: write, read: read, commits: newGroupCommitter(write)}
+	s.commits.start()
+	return s, nil
 }
 
 // openPool opens a database/sql pool of at most size statement-caching connections on path
@@ -115,23 +118,17 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Dialect returns "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
 
-// Close closes both pools (and with their connections the cached statements).
+// Close stops the group committer and closes both pools (and with their connections the
+// cached statements).
 func (s *Store) Close() error {
+	s.commits.stop()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it when fn succeeds.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing transaction: %w", err)
-	}
-	return nil
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE), shared with the writes of concurrent
+// callers (see groupCommitter), and returns once fn's changes are committed or dropped: fn's
+// error drops them alone. fn gets a context that is not cancelled with ctx, and must not end
+// the transaction.
+func (s *Store) inTx(ctx context.Context, fn txFunc) error {
+	return s.commits.submit(ctx, fn)
 }
