@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/workflow"
 )
@@ -37,7 +35,7 @@ func (r *run) decideChild(st *workflow.Step) flowDecide {
 		if depth+1 > maxCompositionDep {
 			return with, nil, &StepError{Type: "WorkflowCompositionError", Message: fmt.Sprintf("Step %s exceeds the maximum workflow composition depth of %d.", st.Name, maxCompositionDep), Permanent: true}
 		}
-		return with, map[string]any{"workflowId": wf.ID, "childExecutionId": uuid.NewString()}, nil
+		return with, map[string]any{"workflowId": wf.ID, "childExecutionId": newID()}, nil
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/workflow"
 )
@@ -152,7 +150,7 @@ func (r *run) reserve(rec *store.StepExecution) {
 		rec.Seq = r.seq
 	}
 	if rec.ID == "" {
-		rec.ID = uuid.NewString()
+		rec.ID = newID()
 	}
 	r.recs[rec.Path] = rec
 }
