@@ -57,7 +57,7 @@ func validateConfig(_, secrets map[string]any) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return errors.New("webhookUrl is not a valid URL: expected https://hooks.slack.com/services/...")
+		return errors.New("webhookUrl is not a valid URL: expected an https://hooks.slack.com/services/ URL")
 	}
 	if u.User != nil {
 		return errors.New("webhookUrl must not contain user credentials")

@@ -119,6 +119,8 @@ func TestPostMessageBody(t *testing.T) {
 		params map[string]any
 		want   string
 	}{
+		{"the seed's notify_security_channel", map[string]any{"message": "High-priority alert: Brute force detected. Please investigate immediately."},
+			`{"text":"High-priority alert: Brute force detected. Please investigate immediately."}`},
 		{"message only", map[string]any{"message": "hi"}, `{"text":"hi"}`},
 		{"overrides", map[string]any{"message": "hi", "channel": "#ops", "username": "errand", "icon_emoji": ":robot_face:", "icon_url": "https://example.com/i.png"},
 			`{"text":"hi","channel":"#ops","username":"errand","icon_emoji":":robot_face:","icon_url":"https://example.com/i.png"}`},
