@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -50,7 +51,8 @@ func echoType() *connector.Type {
 			return nil
 		},
 		Test: func(ctx context.Context, call *connector.Call) error {
-			_, err := call.HTTP.Do(ctx, &httpclient.Request{URL: call.Connector.Config["url"].(string) + "/fail"})
+			_, err := call.HTTP.Do(ctx, &httpclient.Request{URL: call.Connector.Config["url"].(string) + "/fail",
+				Header: http.Header{"Authorization": {"Bearer " + call.Connector.Secrets["token"].(string)}}})
 			return err
 		},
 	}
@@ -203,3 +205,6 @@ func echoParams(name, srvURL string) connector.CreateParams {
 		Config:  map[string]any{"url": srvURL, "user": "alice@example.com"},
 		Secrets: map[string]any{"token": testToken, "password": "pa55-word-xyz"}}
 }
+
+// b64 is standard base64.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

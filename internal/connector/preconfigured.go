@@ -105,6 +105,9 @@ func resolveRefs(id, path string, v any, env func(string) string) (any, error) {
 	case string:
 		return resolveString(id, path, x, env)
 	case map[string]any:
+		if x == nil {
+			return x, nil
+		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
 			r, err := resolveRefs(id, path+"."+k, e, env)
