@@ -23,6 +23,7 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 type globals struct {
 	dataDir  string
 	database string
+	output   string
 }
 
 func (g *globals) config() server.Config {
@@ -45,7 +46,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.database, "database", "",
 		"postgres:// URL to use PostgreSQL instead of the embedded SQLite (env ERRAND_DATABASE_URL)")
 	root.AddCommand(newValidateCmd(), newRunCmd(g), newExecutionsCmd(g), newRenderCmd(),
-		newSchemaCmd(), newWorkerCmd(g))
+		newSchemaCmd(), newWorkerCmd(g), newConnectorsCmd(g))
 	return root
 }
 

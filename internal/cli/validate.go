@@ -85,18 +85,7 @@ func ValidateSource(src []byte) []workflow.Diagnostic {
 	return diags
 }
 
-func stepTypeOptions() workflow.ValidateOptions {
-	execs := server.Executors()
-	names := make([]string, 0, len(execs))
-	for n := range execs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return workflow.ValidateOptions{
-		StepTypes:     func(t string) bool { _, ok := execs[t]; return ok },
-		StepTypeNames: names,
-	}
-}
+func stepTypeOptions() workflow.ValidateOptions { return server.ValidateOptions() }
 
 func printDiagnostics(cmd *cobra.Command, format string, results []fileDiagnostics) error {
 	out := cmd.OutOrStdout()

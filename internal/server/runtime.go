@@ -15,10 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/engine"
-	"github.com/errand-dev/errand/internal/engine/builtin"
-	"github.com/errand-dev/errand/internal/engine/httpstep"
-	"github.com/errand-dev/errand/internal/httpclient"
 	"github.com/errand-dev/errand/internal/queue"
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
@@ -38,6 +36,12 @@ type Config struct {
 	// LeaseTTL is how long a crashed worker's executions stay claimed before another
 	// process continues them (default 30s; env ERRAND_LEASE_TTL, a Go duration).
 	LeaseTTL time.Duration
+	// ConnectorsFile is a YAML file of preconfigured (read-only) connectors, Kibana's
+	// `xpack.actions.preconfigured` shape; secrets may be ${env:NAME} or ${file:PATH}.
+	// Default: env ERRAND_CONNECTORS_FILE, else <DataDir>/connectors.yaml when it exists.
+	ConnectorsFile string
+	// Egress is the outbound policy (allowed hosts, private addresses).
+	Egress Egress
 	// Observer receives live execution events (may be nil).
 	Observer engine.Observer
 	Logger   *slog.Logger
@@ -45,9 +49,11 @@ type Config struct {
 
 // Runtime is an assembled Errand: store, engine and queue.
 type Runtime struct {
-	Store  store.Store
-	Engine *engine.Engine
-	Queue  *queue.Queue
+	Store      store.Store
+	Engine     *engine.Engine
+	Queue      *queue.Queue
+	Connectors *connector.Service
+	Registry   *connector.Registry
 }
 
 // DefaultDataDir is $ERRAND_DATA_DIR, else $XDG_DATA_HOME/errand, else ~/.local/share/errand.
@@ -95,14 +101,6 @@ func OpenStore(ctx context.Context, cfg Config) (store.Store, error) {
 	return st, nil
 }
 
-// Executors returns the built-in step executors of this build.
-func Executors() map[string]engine.StepExecutor {
-	reg := map[string]engine.StepExecutor{}
-	builtin.Register(reg)
-	reg["http"] = httpstep.New(httpclient.New(httpclient.Options{}))
-	return reg
-}
-
 // NewEvaluator returns the template + KQL evaluator with default limits.
 func NewEvaluator() engine.Evaluator {
 	return engine.NewEvaluator(template.New(template.DefaultLimits()))
@@ -137,10 +135,14 @@ func assemble(st store.Store, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating queue: %w", err)
 	}
-	eng := engine.New(st, NewEvaluator(), Executors(), q, cfg.Observer,
+	svc, reg, err := openConnectors(st, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	eng := engine.New(st, NewEvaluator(), executors(svc, reg, cfg.Egress), q, cfg.Observer,
 		engine.Options{NodeID: node, LeasedByCaller: true})
 	h.eng = eng
-	return &Runtime{Store: st, Engine: eng, Queue: q}, nil
+	return &Runtime{Store: st, Engine: eng, Queue: q, Connectors: svc, Registry: reg}, nil
 }
 
 // Close stops the queue (gracefully) and closes the store.
