@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,6 +32,10 @@ type Egress struct {
 	// and at every redirect hop. Env ERRAND_DENY_PRIVATE_ADDRESSES=true. Cloud metadata
 	// addresses are refused always unless listed in AllowedHosts.
 	DenyPrivate bool
+	// LookupIP, when set, replaces DNS for outbound requests (split-horizon setups, tests).
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
+	// TLS, when set, is the trust and verification of plain http steps (custom CA bundle).
+	TLS *httpclient.TLSOptions
 }
 
 // egressFromEnv fills the zero fields of e from the environment.
@@ -49,7 +54,7 @@ func egressFromEnv(e Egress) Egress {
 }
 
 func (e Egress) clientOptions() httpclient.Options {
-	return httpclient.Options{AllowedHosts: e.AllowedHosts, DenyPrivate: e.DenyPrivate,
+	return httpclient.Options{AllowedHosts: e.AllowedHosts, DenyPrivate: e.DenyPrivate, LookupIP: e.LookupIP,
 		SettingNames: httpclient.SettingNames{AllowedHosts: "ERRAND_ALLOWED_HOSTS",
 			DenyPrivate: "ERRAND_DENY_PRIVATE_ADDRESSES"}}
 }
@@ -153,7 +158,9 @@ func pemField(v any) []byte {
 func executors(svc *connector.Service, reg *connector.Registry, egress Egress) map[string]engine.StepExecutor {
 	execs := map[string]engine.StepExecutor{}
 	builtin.Register(execs)
-	plain := httpstep.New(httpclient.New(egressFromEnv(egress).clientOptions()))
+	opts := egressFromEnv(egress).clientOptions()
+	opts.TLS = egress.TLS
+	plain := httpstep.New(httpclient.New(opts))
 	connstep.Register(execs, connstep.New(svc, reg), plain)
 	return execs
 }
