@@ -36,7 +36,6 @@ var authAliases = map[string]string{
 // unsupportedConfig names Kibana settings Errand's .http connector does not implement, with
 // the reason given to the user.
 var unsupportedConfig = map[string]string{
-	"ca":       "a custom certificate authority is not supported yet; use verificationMode none or a publicly trusted certificate",
 	"certType": "client certificates are not supported yet",
 }
 
@@ -52,6 +51,9 @@ type config struct {
 	AdditionalFields string            `json:"additionalFields"`
 	Headers          map[string]string `json:"headers"`
 	VerificationMode string            `json:"verificationMode"`
+	// CA is a PEM (or base64 of PEM) certificate authority trusted for this connector; the
+	// server builds the connector's HTTP client with it.
+	CA string `json:"ca"`
 
 	base *url.URL
 	auth string
@@ -111,9 +113,9 @@ func (c *config) check(s *secrets) error {
 	}
 	c.base = u
 	switch c.VerificationMode {
-	case "", "full", "none":
+	case "", "full", "certificate", "none":
 	default:
-		return fmt.Errorf("config.verificationMode %q is not supported; use full (default) or none", c.VerificationMode)
+		return fmt.Errorf("config.verificationMode %q is not supported; use full (default), certificate or none", c.VerificationMode)
 	}
 	if err := c.checkAuth(s); err != nil {
 		return err

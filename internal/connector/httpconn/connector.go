@@ -86,7 +86,8 @@ var configSchema = json.RawMessage(`{
     "additionalFields": {"type": ["string", "null"], "description": "JSON object of extra token request fields."},
     "headers": {"type": ["object", "null"], "additionalProperties": {"type": "string"},
       "description": "Headers sent with every request; secret headers and step headers override them."},
-    "verificationMode": {"type": "string", "enum": ["full", "none"], "description": "TLS verification; default full."}
+    "verificationMode": {"type": "string", "enum": ["full", "certificate", "none"], "description": "TLS verification: full (chain and host name, default), certificate (chain only) or none."},
+    "ca": {"type": "string", "description": "Certificate authority to trust for this connector: PEM, or base64 of PEM."}
   },
   "additionalProperties": false
 }`)

@@ -237,8 +237,7 @@ func TestValidateConfig(t *testing.T) {
 		{"auth type without hasAuth", map[string]any{"url": "https://h", "hasAuth": false, "authType": "bearer"}, nil, "needs hasAuth true"},
 		{"bad header name", map[string]any{"url": "https://h", "headers": map[string]any{"Bad Name": "v"}}, nil, "not a valid header name"},
 		{"bad secret header value", map[string]any{"url": "https://h"}, map[string]any{"secretHeaders": map[string]any{"X": "a\r\nb"}}, "line break"},
-		{"custom CA not supported", map[string]any{"url": "https://h", "ca": "LS0t"}, nil, "config.ca"},
-		{"verification mode certificate", map[string]any{"url": "https://h", "verificationMode": "certificate"}, nil, "verificationMode"},
+		{"unknown verification mode", map[string]any{"url": "https://h", "verificationMode": "strict"}, nil, "verificationMode"},
 	}
 	typ := Type()
 	for _, tt := range tests {
