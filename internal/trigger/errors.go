@@ -1,0 +1,16 @@
+// Package trigger starts workflows by themselves: schedules (every, rrule), alert and event
+// intake, and webhooks (with auth, HMAC signatures, replay windows and idempotency keys).
+package trigger
+
+import "errors"
+
+var (
+	// ErrNoWebhookTrigger means the workflow has no webhook trigger (HTTP 404).
+	ErrNoWebhookTrigger = errors.New("the workflow has no webhook trigger")
+	// ErrWebhookUnauthorized means the webhook's auth check failed (HTTP 401).
+	ErrWebhookUnauthorized = errors.New("webhook authentication failed")
+	// ErrWorkflowDisabled means the workflow is disabled (HTTP 400, Kibana's message).
+	ErrWorkflowDisabled = errors.New("Workflow is disabled. Enable it to run it.")
+	// ErrWorkflowInvalid means the workflow is not valid (HTTP 400, Kibana's message).
+	ErrWorkflowInvalid = errors.New("Workflow is not valid.")
+)
