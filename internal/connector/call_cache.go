@@ -60,6 +60,9 @@ func (cc *callCache) forget(id string) {
 
 // fingerprint hashes what an entry depends on: type, config and secrets.
 func fingerprint(c *Connector) [sha256.Size]byte {
+	if c.version != nil {
+		return *c.version
+	}
 	b, err := json.Marshal([]any{c.TypeID, c.Config, c.Secrets})
 	if err != nil {
 		// Unencodable values cannot come from the store; hash the id alone so the entry is

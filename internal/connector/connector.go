@@ -7,6 +7,7 @@ package connector
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"log/slog"
 	"time"
@@ -28,6 +29,10 @@ type Connector struct {
 	IsSystemAction   bool           `json:"is_system_action"`
 	CreatedAt        time.Time      `json:"created_at,omitzero"`
 	UpdatedAt        time.Time      `json:"updated_at,omitzero"`
+
+	// version is the fingerprint of TypeID, Config and Secrets when Resolve computed it
+	// once for the record's version (nil: compute it). Resolve's result is not to be changed.
+	version *[sha256.Size]byte
 }
 
 // Type is one connector type, e.g. ".slack". Register it in a Registry.

@@ -32,6 +32,9 @@ func (s *Service) find(ctx context.Context, idOrName string) (*Connector, error)
 	if c, ok := s.pre[idOrName]; ok {
 		return withSecrets(c), nil
 	}
+	if c, ok := s.resolved.lookup(ctx, s.st, idOrName); ok {
+		return c, nil
+	}
 	rec, err := s.st.ConnectorGet(ctx, idOrName)
 	if errors.Is(err, store.ErrNotFound) {
 		rec, err = s.findByName(ctx, idOrName)
@@ -49,6 +52,7 @@ func (s *Service) find(ctx context.Context, idOrName string) (*Connector, error)
 	if c.Secrets, err = open(s.keys, rec); err != nil {
 		return nil, err
 	}
+	s.resolved.put(idOrName, rec, c)
 	return c, nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -173,6 +175,9 @@ func normalize(v map[string]any) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if out, ok := jsonShaped(v); ok {
+		return out.(map[string]any), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encoding as JSON: %w", err)
@@ -182,4 +187,54 @@ func normalize(v map[string]any) (map[string]any, error) {
 		return nil, fmt.Errorf("decoding JSON: %w", err)
 	}
 	return out, nil
+}
+
+// jsonShaped returns a copy of v in the shapes encoding/json decodes to, without the JSON
+// round trip normalize would otherwise make for every call's params. It reports false when
+// v holds a value only the round trip shapes faithfully (structs, typed maps and slices,
+// float32, invalid UTF-8, NaN or infinities), and normalize falls back to it.
+func jsonShaped(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil, bool:
+		return x, true
+	case string:
+		return x, utf8.ValidString(x)
+	case float64:
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case map[string]any:
+		if x == nil {
+			return nil, true // JSON null
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, ok := jsonShaped(e)
+			if !ok || !utf8.ValidString(k) {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	case []any:
+		if x == nil {
+			return nil, true // JSON null
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, ok := jsonShaped(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	}
+	return nil, false
 }

@@ -32,13 +32,14 @@ type ServiceOptions struct {
 // preconfigured ones, their validation against their type's schemas, resolution by id or
 // name, and calls with redaction of every secret value. It is safe for concurrent use.
 type Service struct {
-	st      store.Store
-	keys    *secret.KeyRing
-	reg     *Registry
-	opts    ServiceOptions
-	pre     map[string]*Connector // preconfigured, by id
-	schemas *schemaCache
-	cache   *callCache
+	st       store.Store
+	keys     *secret.KeyRing
+	reg      *Registry
+	opts     ServiceOptions
+	pre      map[string]*Connector // preconfigured, by id
+	schemas  *schemaCache
+	cache    *callCache
+	resolved *resolveCache
 }
 
 // NewService returns a Service over st, encrypting with keys, knowing the types of reg. It
@@ -48,7 +49,7 @@ func NewService(st store.Store, keys *secret.KeyRing, reg *Registry, opts Servic
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{st: st, keys: keys, reg: reg, opts: opts, pre: map[string]*Connector{},
-		schemas: newSchemaCache(), cache: newCallCache()}
+		schemas: newSchemaCache(), cache: newCallCache(), resolved: newResolveCache()}
 	for _, c := range opts.Preconfigured {
 		if err := s.addPreconfigured(c); err != nil {
 			return nil, fmt.Errorf("checking preconfigured connector %q: %w", c.ID, err)

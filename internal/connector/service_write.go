@@ -69,6 +69,7 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*Connector, error
 		}
 		return nil, fmt.Errorf("creating connector %q: %w", p.Name, err)
 	}
+	s.resolved.reset() // the new id may equal a name resolved before
 	c, err := fromRecord(rec)
 	if err != nil {
 		return nil, err

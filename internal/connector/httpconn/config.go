@@ -69,6 +69,63 @@ type secrets struct {
 	SecretHeaders map[string]string `json:"secretHeaders"`
 }
 
+// fields maps the config's JSON names to its fields, for assignFields.
+func (c *config) fields() map[string]any {
+	return map[string]any{"url": &c.URL, "hasAuth": &c.HasAuth, "authType": &c.AuthType,
+		"apiKeyHeader": &c.APIKeyHeader, "accessTokenUrl": &c.AccessTokenURL, "clientId": &c.ClientID,
+		"scope": &c.Scope, "additionalFields": &c.AdditionalFields, "headers": &c.Headers,
+		"verificationMode": &c.VerificationMode}
+}
+
+// fields maps the secrets' JSON names to their fields, for assignFields.
+func (s *secrets) fields() map[string]any {
+	return map[string]any{"user": &s.User, "password": &s.Password, "token": &s.Token,
+		"apiKey": &s.APIKey, "clientSecret": &s.ClientSecret, "secretHeaders": &s.SecretHeaders}
+}
+
+// assignFields copies m into the fields named by their JSON names (pointers to string,
+// *bool or map[string]string), as decode would, without its JSON round trip on every call.
+// It reports false at a key or a value shape it does not know; the caller then resets the
+// struct and decodes (which also gives the error message).
+func assignFields(m map[string]any, fields map[string]any) bool {
+	for k, v := range m {
+		dst, ok := fields[k]
+		if !ok {
+			return false
+		}
+		if v == nil {
+			continue // JSON null leaves the zero value
+		}
+		switch d := dst.(type) {
+		case *string:
+			if *d, ok = v.(string); !ok {
+				return false
+			}
+		case **bool:
+			b, ok := v.(bool)
+			if !ok {
+				return false
+			}
+			*d = &b
+		case *map[string]string:
+			src, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			out := make(map[string]string, len(src))
+			for name, e := range src {
+				if out[name], ok = e.(string); !ok {
+					return false
+				}
+			}
+			*d = out
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // decode copies a JSON-like map into a struct.
 func decode(m map[string]any, v any) error {
 	b, err := json.Marshal(m)
@@ -85,11 +142,17 @@ func decode(m map[string]any, v any) error {
 func parseConfig(rawConfig, rawSecrets map[string]any) (*config, *secrets, error) {
 	var c config
 	var s secrets
-	if err := decode(rawConfig, &c); err != nil {
-		return nil, nil, fmt.Errorf("reading config: %w", err)
+	if !assignFields(rawConfig, c.fields()) {
+		c = config{}
+		if err := decode(rawConfig, &c); err != nil {
+			return nil, nil, fmt.Errorf("reading config: %w", err)
+		}
 	}
-	if err := decode(rawSecrets, &s); err != nil {
-		return nil, nil, fmt.Errorf("reading secrets: %w", err)
+	if !assignFields(rawSecrets, s.fields()) {
+		s = secrets{}
+		if err := decode(rawSecrets, &s); err != nil {
+			return nil, nil, fmt.Errorf("reading secrets: %w", err)
+		}
 	}
 	for key, why := range unsupportedConfig {
 		if v, ok := rawConfig[key]; ok && v != nil && v != "" {
