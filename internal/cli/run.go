@@ -102,6 +102,9 @@ func runWorkflow(cmd *cobra.Command, g *globals, f *runFlags, path string) error
 		return err
 	}
 	defer rt.Close()
+	if err := checkRunConnectors(cmd, path, src, rt.Connectors); err != nil {
+		return err
+	}
 	exec, err := rt.Engine.Start(ctx, engine.StartParams{YAML: string(src), Inputs: inputs, Event: event,
 		TriggeredBy: "manual", ExecutedBy: currentUser()})
 	if err != nil {
