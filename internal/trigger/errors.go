@@ -14,3 +14,11 @@ var (
 	// ErrWorkflowInvalid means the workflow is not valid (HTTP 400, Kibana's message).
 	ErrWorkflowInvalid = errors.New("Workflow is not valid.")
 )
+
+var (
+	// ErrIdempotencyInProgress means another request with the same idempotency key is being
+	// started right now; the client may retry shortly (HTTP 409).
+	ErrIdempotencyInProgress = errors.New("a request with this idempotency key is in progress")
+	// ErrSchedulerRunning means Start was called on a Scheduler that is already running.
+	ErrSchedulerRunning = errors.New("the scheduler is already running")
+)
