@@ -160,8 +160,14 @@ type ExecutionCreateParams struct {
 	InTx      func(ctx context.Context, tx *sql.Tx) error
 }
 
-// Store is the persistence seam. Every method takes ctx first and one params value.
+// Store is the persistence seam. Every method takes ctx first and one params value. The
+// service's records (API keys, audit log, trigger ticks, idempotency keys) are part of it, so
+// the server can use them on any store.
 type Store interface {
+	APIKeyStore
+	AuditStore
+	TriggerStore
+
 	WorkflowCreate(ctx context.Context, w *Workflow) error // ErrConflict on duplicate id
 	WorkflowGet(ctx context.Context, id string) (*Workflow, error)
 	WorkflowGetByName(ctx context.Context, name string) (*Workflow, error) // ErrNotFound; ErrAmbiguous

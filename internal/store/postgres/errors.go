@@ -14,6 +14,10 @@ const (
 	codeForeignKeyViolation = "23503"
 )
 
+// errClaimVanished is returned when IdempotencyClaim keeps losing to claims that disappear
+// before it can read them.
+var errClaimVanished = errors.New("the competing claim vanished on every attempt")
+
 // mapError turns constraint violations into the store's sentinels (joined with the driver
 // error so both stay inspectable) and returns other errors unchanged.
 func mapError(err error) error {

@@ -74,6 +74,23 @@ func TestConformance(t *testing.T) {
 	storetest.Exercise(t, func(t *testing.T) store.Store { return openTest(t) })
 }
 
+func TestConformanceShared(t *testing.T) {
+	postgresURL(t)
+	storetest.ExerciseShared(t, func(t *testing.T) (store.Store, store.Store) {
+		dsn := testDSN(t)
+		return openDSN(t, dsn), openDSN(t, dsn)
+	})
+}
+
+// openDSN opens a store on dsn and closes it when t ends.
+func openDSN(t testing.TB, dsn string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
 func TestReopenKeepsDataAndSkipsAppliedMigrations(t *testing.T) {
 	dsn := testDSN(t)
 	s, err := Open(t.Context(), dsn)

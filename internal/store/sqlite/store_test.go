@@ -24,6 +24,22 @@ func TestConformance(t *testing.T) {
 	storetest.Exercise(t, func(t *testing.T) store.Store { return openTest(t) })
 }
 
+func TestConformanceShared(t *testing.T) {
+	storetest.ExerciseShared(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "errand.db")
+		return openPath(t, path), openPath(t, path)
+	})
+}
+
+// openPath opens the store at path and closes it when t ends.
+func openPath(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), path)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
 func TestReopenKeepsDataAndSkipsAppliedMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "errand.db")
 	s, err := Open(t.Context(), path)

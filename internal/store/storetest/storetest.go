@@ -2,6 +2,8 @@
 // own test calls Exercise with a function that opens a fresh, empty store; the suite checks
 // every method of store.Store: round trips of every field, sentinel errors, ordering,
 // pagination, leases, conditional updates, transaction rollback and concurrent writers.
+// ExerciseShared adds the cases that need two handles on one database (exactly-once claims
+// across nodes).
 package storetest
 
 import (
@@ -31,6 +33,9 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Log", logCases},
 		{"Concurrency", concurrencyCases},
 		{"Connector", connectorCases},
+		{"APIKey", apiKeyCases},
+		{"Audit", auditCases},
+		{"Trigger", triggerCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
