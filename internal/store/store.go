@@ -130,12 +130,23 @@ type WorkflowListParams struct {
 	Offset  int
 }
 
-// ExecutionListParams filters ExecutionList, newest first.
+// ExecutionListParams filters ExecutionList, newest first. Zero values mean no filter; the
+// filters set all apply.
 type ExecutionListParams struct {
 	WorkflowID string
 	Statuses   []string
-	Limit      int // 0: 100
-	Offset     int
+	// ParentExecutionID keeps the children a workflow step started from that execution.
+	ParentExecutionID string
+	// TestRun keeps test runs (true) or production runs (false).
+	TestRun    *bool
+	ExecutedBy string
+	// StartedAfter keeps executions whose StartedAt is at or after this time, and
+	// StartedBefore those whose StartedAt is before it (a half-open range). Either one
+	// leaves out executions that have not started yet.
+	StartedAfter  *time.Time
+	StartedBefore *time.Time
+	Limit         int // 0: 100
+	Offset        int
 }
 
 // ExecutionUpdateParams sets the non-nil fields of one execution.
@@ -195,6 +206,9 @@ type Store interface {
 	StepExecutionUpsert(ctx context.Context, s *StepExecution) error
 	StepExecutionList(ctx context.Context, executionID string) ([]*StepExecution, error) // by Seq
 	StepExecutionGet(ctx context.Context, id string) (*StepExecution, error)
+	// StepExecutionListByWorkflow returns one page (limit 0: 100) of the step executions of
+	// every run of a workflow, newest StartedAt first, and how many there are.
+	StepExecutionListByWorkflow(ctx context.Context, workflowID string, limit, offset int) ([]*StepExecution, int, error)
 
 	// ConnectorCreate stores a new connector; ErrConflict when the id or the name is taken.
 	ConnectorCreate(ctx context.Context, c *Connector) error

@@ -153,17 +153,7 @@ func updateAssignments(p store.ExecutionUpdateParams) (string, []any) {
 // ExecutionList returns one page of executions, newest first, and the number matching the
 // filter.
 func (s *Store) ExecutionList(ctx context.Context, p store.ExecutionListParams) ([]*store.Execution, int, error) {
-	where, args := "WHERE 1 = 1", []any{}
-	if p.WorkflowID != "" {
-		where += " AND workflow_id = ?"
-		args = append(args, p.WorkflowID)
-	}
-	if len(p.Statuses) > 0 {
-		where += " AND status IN (" + placeholders(len(p.Statuses)) + ")"
-		for _, st := range p.Statuses {
-			args = append(args, st)
-		}
-	}
+	where, args := executionFilter(p)
 	var total int
 	err := s.queryRow(ctx, `SELECT count(*) FROM executions `+where, args...).Scan(&total)
 	if err != nil {
@@ -180,6 +170,42 @@ func (s *Store) ExecutionList(ctx context.Context, p store.ExecutionListParams) 
 		return nil, 0, fmt.Errorf("listing executions: %w", err)
 	}
 	return list, total, nil
+}
+
+// executionFilter builds the WHERE clause of ExecutionList and its arguments.
+func executionFilter(p store.ExecutionListParams) (string, []any) {
+	where, args := "WHERE 1 = 1", []any{}
+	add := func(cond string, v ...any) {
+		where += " AND " + cond
+		args = append(args, v...)
+	}
+	if p.WorkflowID != "" {
+		add("workflow_id = ?", p.WorkflowID)
+	}
+	if len(p.Statuses) > 0 {
+		statuses := make([]any, 0, len(p.Statuses))
+		for _, st := range p.Statuses {
+			statuses = append(statuses, st)
+		}
+		add("status IN ("+placeholders(len(p.Statuses))+")", statuses...)
+	}
+	if p.ParentExecutionID != "" {
+		// The constant term lets the planner use the partial index on parent_execution_id.
+		add("parent_execution_id = ? AND parent_execution_id <> ''", p.ParentExecutionID)
+	}
+	if p.TestRun != nil {
+		add("is_test_run = ?", *p.TestRun)
+	}
+	if p.ExecutedBy != "" {
+		add("executed_by = ?", p.ExecutedBy)
+	}
+	if p.StartedAfter != nil {
+		add("started_at >= ?", timeArg(*p.StartedAfter))
+	}
+	if p.StartedBefore != nil {
+		add("started_at < ?", timeArg(*p.StartedBefore))
+	}
+	return where, args
 }
 
 // collectExecutions scans and closes rows.

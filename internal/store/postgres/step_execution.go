@@ -97,3 +97,35 @@ func (s *Store) StepExecutionGet(ctx context.Context, id string) (*store.StepExe
 	}
 	return st, nil
 }
+
+// workflowSteps selects the step executions of every run of a workflow.
+const workflowSteps = `FROM step_executions
+	WHERE execution_id IN (SELECT id FROM executions WHERE workflow_id = ?)`
+
+// StepExecutionListByWorkflow returns one page (limit 0: 100) of the step executions of every
+// run of workflow workflowID, newest StartedAt first (ties by id, descending), and how many
+// there are.
+func (s *Store) StepExecutionListByWorkflow(ctx context.Context, workflowID string, limit, offset int) ([]*store.StepExecution, int, error) {
+	var total int
+	if err := s.queryRow(ctx, `SELECT count(*) `+workflowSteps, workflowID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counting step executions of workflow %q: %w", workflowID, err)
+	}
+	rows, err := s.query(ctx, `SELECT `+stepColumns+` `+workflowSteps+`
+		ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`, workflowID, pageLimit(limit), max(offset, 0))
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing step executions of workflow %q: %w", workflowID, err)
+	}
+	defer rows.Close()
+	list := []*store.StepExecution{}
+	for rows.Next() {
+		st, err := scanStep(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("listing step executions of workflow %q: %w", workflowID, err)
+		}
+		list = append(list, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("listing step executions of workflow %q: %w", workflowID, err)
+	}
+	return list, total, nil
+}

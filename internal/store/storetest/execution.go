@@ -67,6 +67,7 @@ var executionCases = []testCase{
 	{"Update", testExecutionUpdate},
 	{"UpdateConditional", testExecutionUpdateConditional},
 	{"List", testExecutionList},
+	{"ListFilters", testExecutionListFilters},
 }
 
 func testExecutionCreateInTx(t *testing.T, s store.Store) {
@@ -195,4 +196,57 @@ func testExecutionList(t *testing.T, s store.Store) {
 	list, _, err := s.ExecutionList(t.Context(), store.ExecutionListParams{Limit: 1})
 	require.NoError(t, err)
 	require.Equal(t, []*store.Execution{newExecution("ex-008", "wf-000", store.StatusFailed, at(4*time.Second))}, list)
+}
+
+func testExecutionListFilters(t *testing.T, s store.Store) {
+	// ex-000..005, created a second apart; started 10s after creation but ex-005 (pending).
+	runs := []struct {
+		parent     string
+		testRun    bool
+		executedBy string
+	}{
+		{"", false, "alice"}, {"ex-000", true, "bob"}, {"ex-000", false, "alice"},
+		{"ex-001", true, "alice"}, {"", true, "bob"}, {"ex-000", false, "bob"},
+	}
+	for i, r := range runs {
+		e := newBareExecution(seqID("ex", i), "wf-1", store.StatusCompleted, at(time.Duration(i)*time.Second))
+		e.ParentExecutionID, e.IsTestRun, e.ExecutedBy = r.parent, r.testRun, r.executedBy
+		e.StartedAt = ptr(e.CreatedAt.Add(10 * time.Second))
+		if i == 5 {
+			e.Status, e.StartedAt = store.StatusPending, nil
+		}
+		mustCreateExecution(t, s, e)
+	}
+	mustCreateExecution(t, s, newBareExecution("ex-other", "wf-2", store.StatusCompleted, at(time.Hour)))
+	tests := []struct {
+		name      string
+		params    store.ExecutionListParams
+		wantIDs   []string
+		wantTotal int
+	}{
+		{"children", store.ExecutionListParams{ParentExecutionID: "ex-000"}, []string{"ex-005", "ex-002", "ex-001"}, 3},
+		{"children of a leaf", store.ExecutionListParams{ParentExecutionID: "ex-004"}, []string{}, 0},
+		{"test runs", store.ExecutionListParams{WorkflowID: "wf-1", TestRun: ptr(true)}, []string{"ex-004", "ex-003", "ex-001"}, 3},
+		{"production runs", store.ExecutionListParams{WorkflowID: "wf-1", TestRun: ptr(false)}, []string{"ex-005", "ex-002", "ex-000"}, 3},
+		{"executed by", store.ExecutionListParams{ExecutedBy: "bob"}, []string{"ex-005", "ex-004", "ex-001"}, 3},
+		{"started at or after", store.ExecutionListParams{StartedAfter: ptr(at(12 * time.Second))},
+			[]string{"ex-004", "ex-003", "ex-002"}, 3},
+		{"started before", store.ExecutionListParams{StartedBefore: ptr(at(12 * time.Second))},
+			[]string{"ex-001", "ex-000"}, 2},
+		{"started in a range, any zone", store.ExecutionListParams{
+			StartedAfter:  ptr(at(11 * time.Second).In(time.FixedZone("x", -7*3600))),
+			StartedBefore: ptr(at(13 * time.Second))}, []string{"ex-002", "ex-001"}, 2},
+		{"all filters", store.ExecutionListParams{WorkflowID: "wf-1", Statuses: []string{store.StatusCompleted},
+			ParentExecutionID: "ex-000", TestRun: ptr(false), ExecutedBy: "alice",
+			StartedAfter: ptr(at(0)), StartedBefore: ptr(at(time.Hour))}, []string{"ex-002"}, 1},
+		{"filters and a page", store.ExecutionListParams{ExecutedBy: "alice", Limit: 1, Offset: 1}, []string{"ex-002"}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			list, total, err := s.ExecutionList(t.Context(), tc.params)
+			require.NoError(t, err)
+			require.Equal(t, tc.wantIDs, executionIDs(list))
+			require.Equal(t, tc.wantTotal, total)
+		})
+	}
 }

@@ -78,4 +78,52 @@ var stepCases = []testCase{
 		_, err := s.StepExecutionGet(t.Context(), "nope")
 		require.ErrorIs(t, err, store.ErrNotFound)
 	}},
+	{"ListByWorkflow", testStepListByWorkflow},
+}
+
+func testStepListByWorkflow(t *testing.T, s store.Store) {
+	mustCreateExecution(t, s, newBareExecution("ex-1", "wf-1", store.StatusCompleted, at(0)))
+	mustCreateExecution(t, s, newBareExecution("ex-2", "wf-1", store.StatusRunning, at(time.Minute)))
+	mustCreateExecution(t, s, newBareExecution("ex-3", "wf-2", store.StatusRunning, at(time.Minute)))
+	// Steps by (execution, path, seq); newStep starts step seq at base + seq seconds.
+	steps := []struct {
+		id, execution, path string
+		seq                 int
+	}{
+		{"st-a", "ex-1", "fetch", 1}, {"st-b", "ex-1", "post", 3}, {"st-c", "ex-2", "fetch", 2},
+		{"st-d", "ex-2", "post", 4}, {"st-e", "ex-2", "again", 4}, {"st-x", "ex-3", "fetch", 9},
+	}
+	byID := map[string]*store.StepExecution{}
+	for _, st := range steps {
+		rec := newStep(st.execution, st.path, st.seq)
+		rec.ID = st.id
+		require.NoError(t, s.StepExecutionUpsert(t.Context(), rec))
+		byID[st.id] = rec
+	}
+	tests := []struct {
+		name          string
+		workflow      string
+		limit, offset int
+		wantIDs       []string
+		wantTotal     int
+	}{
+		{"newest first, ties by id", "wf-1", 0, 0, []string{"st-e", "st-d", "st-b", "st-c", "st-a"}, 5},
+		{"page", "wf-1", 2, 2, []string{"st-b", "st-c"}, 5},
+		{"past the end", "wf-1", 2, 10, []string{}, 5},
+		{"other workflow", "wf-2", 0, 0, []string{"st-x"}, 1},
+		{"unknown workflow", "nope", 0, 0, []string{}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			list, total, err := s.StepExecutionListByWorkflow(t.Context(), tc.workflow, tc.limit, tc.offset)
+			require.NoError(t, err)
+			require.Equal(t, tc.wantTotal, total)
+			ids := make([]string, 0, len(list))
+			for _, st := range list {
+				ids = append(ids, st.ID)
+				require.Equal(t, byID[st.ID], st)
+			}
+			require.Equal(t, tc.wantIDs, ids)
+		})
+	}
 }
