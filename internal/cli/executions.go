@@ -22,12 +22,15 @@ func newExecutionsCmd(g *globals) *cobra.Command {
 func newExecutionsListCmd(g *globals) *cobra.Command {
 	var limit int
 	var status []string
-	var output string
+	var output, workflowName string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List executions, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.remote() {
+				return listExecutionsRemote(cmd, g, remoteListParams{workflow: workflowName, statuses: status, limit: limit, output: output})
+			}
 			st, err := server.OpenStore(cmd.Context(), g.config())
 			if err != nil {
 				return err
@@ -50,6 +53,7 @@ func newExecutionsListCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many executions to list")
 	cmd.Flags().StringSliceVar(&status, "status", nil, "only these statuses (comma separated)")
+	cmd.Flags().StringVar(&workflowName, "workflow", "", "with --server: only the executions of the workflow of this name")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
 }
@@ -62,6 +66,9 @@ func newExecutionsShowCmd(g *globals) *cobra.Command {
 		Short: "Show one execution, its steps and its log",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.remote() {
+				return showExecutionRemote(cmd, g, args[0], steps, logs, output)
+			}
 			ctx := cmd.Context()
 			st, err := server.OpenStore(ctx, g.config())
 			if err != nil {

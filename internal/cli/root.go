@@ -24,6 +24,8 @@ type globals struct {
 	dataDir  string
 	database string
 	output   string
+	// server is --server: the URL of an Errand server to call instead of the local store.
+	server string
 }
 
 func (g *globals) config() server.Config {
@@ -45,6 +47,9 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		"directory of the embedded database (env ERRAND_DATA_DIR; default ~/.local/share/errand)")
 	root.PersistentFlags().StringVar(&g.database, "database", "",
 		"postgres:// URL to use PostgreSQL instead of the embedded SQLite (env ERRAND_DATABASE_URL)")
+	root.PersistentFlags().StringVar(&g.server, "server", "",
+		"URL of an Errand server to call instead of the local store (env ERRAND_SERVER; API key from ERRAND_API_KEY or ~/.config/errand/config.yaml)")
+	root.AddCommand(newApplyCmd(g))
 	root.AddCommand(newValidateCmd(), newRunCmd(g), newExecutionsCmd(g), newRenderCmd(),
 		newSchemaCmd(), newWorkerCmd(g), newConnectorsCmd(g))
 	return root

@@ -24,14 +24,19 @@ type runFlags struct {
 
 func newRunCmd(g *globals) *cobra.Command {
 	f := &runFlags{}
+	var workflowName string
 	cmd := &cobra.Command{
 		Use:   "run FILE",
-		Short: "Run a workflow on the embedded store, showing each step live",
-		Args:  cobra.ExactArgs(1),
+		Short: "Run a workflow on the embedded store (or on --server), showing each step live",
+		Args:  runArgs(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.remote() {
+				return runRemote(cmd, g, f, workflowName, args)
+			}
 			return runWorkflow(cmd, g, f, args[0])
 		},
 	}
+	addRemoteRunFlags(cmd, &workflowName)
 	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "an input as key=value (value parsed as JSON when it is valid JSON); repeatable")
 	cmd.Flags().StringVar(&f.inputsFile, "inputs-file", "", "a JSON file with the inputs object")
 	cmd.Flags().StringVar(&f.eventFile, "event", "", "a JSON file with the trigger event (the `event` variable)")

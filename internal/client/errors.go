@@ -84,6 +84,8 @@ type APIError struct {
 	Diagnostics []Diagnostic `json:"diagnostics"`
 	// Message is Kibana's error field ({statusCode, error, message}).
 	Message string `json:"message"`
+	// ErrorID names the failure in the server's log.
+	ErrorID string `json:"errorId"`
 }
 
 // AllDiagnostics returns the errors[] and diagnostics[] of the answer.
@@ -97,6 +99,9 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.Status, firstNonEmpty(e.Title, http.StatusText(e.Status)))
 	if msg := firstNonEmpty(e.Detail, e.Message); msg != "" && msg != e.Title {
 		b.WriteString(": " + msg)
+	}
+	if e.ErrorID != "" {
+		fmt.Fprintf(&b, " (error id %s)", e.ErrorID)
 	}
 	for _, d := range e.AllDiagnostics() {
 		b.WriteString("\n  " + d.String())

@@ -188,3 +188,38 @@ func (c *Client) TriggerWebhook(ctx context.Context, workflowID string, body any
 	}
 	return firstNonEmpty(out.WorkflowExecutionID, out.ExecutionID), nil
 }
+
+// LogEntry is one line of an execution's log.
+type LogEntry struct {
+	ID        string     `json:"id,omitempty"`
+	Timestamp *time.Time `json:"timestamp,omitempty"`
+	Level     string     `json:"level"`
+	Message   string     `json:"message"`
+	StepID    string     `json:"stepId,omitempty"`
+	StepName  string     `json:"stepName,omitempty"`
+}
+
+// LogPage is one page of an execution's log.
+type LogPage struct {
+	Logs  []LogEntry `json:"logs"`
+	Total int        `json:"total"`
+	Size  int        `json:"size"`
+	Page  int        `json:"page"`
+}
+
+// ExecutionLogs returns one page of an execution's log (page from 1; size 0: the server's
+// default).
+func (c *Client) ExecutionLogs(ctx context.Context, id string, page, size int) (*LogPage, error) {
+	q := url.Values{}
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if size > 0 {
+		q.Set("size", strconv.Itoa(size))
+	}
+	var out LogPage
+	if err := c.do(ctx, "GET", "/api/workflows/executions/"+url.PathEscape(id)+"/logs", q, nil, &out); err != nil {
+		return nil, fmt.Errorf("reading log of execution %s: %w", id, err)
+	}
+	return &out, nil
+}

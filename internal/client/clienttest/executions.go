@@ -50,11 +50,24 @@ func (f *Fake) play(wf *workflow.Workflow, workflowID string, inputs map[string]
 	return ex
 }
 
+// steps are the step executions the finished events describe.
+func (ex *execution) steps() []map[string]any {
+	steps := []map[string]any{}
+	for i, ev := range ex.events {
+		if ev.name == "step_finished" {
+			steps = append(steps, map[string]any{"id": ex.ID + "-" + strconv.Itoa(i), "stepId": ev.data["stepName"],
+				"stepType": ev.data["stepType"], "status": ev.data["status"], "executionTimeMs": ev.data["durationMs"],
+				"error": ev.data["error"]})
+		}
+	}
+	return steps
+}
+
 func (ex *execution) dto(withIO bool) map[string]any {
 	m := map[string]any{"id": ex.ID, "spaceId": "default", "status": ex.Status, "isTestRun": ex.IsTestRun,
 		"startedAt": ex.StartedAt, "finishedAt": ex.FinishedAt, "duration": 3, "workflowId": ex.WorkflowID,
 		"workflowName": ex.WorkflowName, "triggeredBy": ex.TriggeredBy, "executedBy": "fake",
-		"stepExecutions": []any{}}
+		"stepExecutions": ex.steps()}
 	if ex.Error != nil {
 		m["error"] = ex.Error
 	}
@@ -117,6 +130,21 @@ func (f *Fake) events(w http.ResponseWriter, r *http.Request) {
 			fl.Flush()
 		}
 	}
+}
+
+func (f *Fake) logs(w http.ResponseWriter, r *http.Request) {
+	ex, ok := f.execution(w, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	logs := []map[string]any{}
+	for i, ev := range ex.events {
+		if ev.name == "log" {
+			logs = append(logs, map[string]any{"id": strconv.Itoa(i), "timestamp": ev.data["timestamp"],
+				"level": ev.data["level"], "message": ev.data["message"], "stepName": ev.data["stepName"]})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"logs": logs, "total": len(logs), "size": 100, "page": 1})
 }
 
 func (f *Fake) listExecutions(w http.ResponseWriter, r *http.Request) {

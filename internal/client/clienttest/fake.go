@@ -106,6 +106,7 @@ func (f *Fake) handler() http.Handler {
 	mux.HandleFunc("POST /api/workflows/test", f.testWorkflow)
 	mux.HandleFunc("GET /api/workflows/executions/{id}", f.getExecution)
 	mux.HandleFunc("GET /api/workflows/executions/{id}/events", f.events)
+	mux.HandleFunc("GET /api/workflows/executions/{id}/logs", f.logs)
 	mux.HandleFunc("GET /api/workflows/workflow/{id}/executions", f.listExecutions)
 	mux.HandleFunc("GET /api/actions/connectors", f.listConnectors)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
