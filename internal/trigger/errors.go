@@ -10,8 +10,10 @@ var (
 	// ErrWebhookUnauthorized means the webhook's auth check failed (HTTP 401).
 	ErrWebhookUnauthorized = errors.New("webhook authentication failed")
 	// ErrWorkflowDisabled means the workflow is disabled (HTTP 400, Kibana's message).
+	//lint:ignore ST1005 the API answers Kibana's exact message
 	ErrWorkflowDisabled = errors.New("Workflow is disabled. Enable it to run it.")
 	// ErrWorkflowInvalid means the workflow is not valid (HTTP 400, Kibana's message).
+	//lint:ignore ST1005 the API answers Kibana's exact message
 	ErrWorkflowInvalid = errors.New("Workflow is not valid.")
 )
 

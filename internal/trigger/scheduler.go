@@ -87,7 +87,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if s.cancel != nil {
 		return ErrSchedulerRunning
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := context.WithCancel(ctx)
 	s.cancel, s.done, s.entries = cancel, make(chan struct{}), map[entryKey]*entry{}
 	go s.run(ctx, s.done)
 	return nil

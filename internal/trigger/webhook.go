@@ -110,7 +110,7 @@ func (h *Webhooks) run(ctx context.Context, wf *store.Workflow, parsed *workflow
 	if !wf.Enabled {
 		return "", false, fmt.Errorf("invoking the webhook of workflow %q: %w", wf.ID, ErrWorkflowDisabled)
 	}
-	req, err := readRequest(r, body, parsed)
+	req, err := readRequest(r, body, parsed.Inputs)
 	if err != nil {
 		return "", false, fmt.Errorf("invoking the webhook of workflow %q: %w", wf.ID, err)
 	}
@@ -150,7 +150,7 @@ type request struct {
 }
 
 // readRequest builds the inputs and event of a webhook call.
-func readRequest(r *http.Request, body []byte, wf *workflow.Workflow) (*request, error) {
+func readRequest(r *http.Request, body []byte, inputs *workflow.InputSchema) (*request, error) {
 	query := map[string]any{}
 	for k, vs := range r.URL.Query() {
 		if k == "apiKey" || len(vs) == 0 {
@@ -174,7 +174,7 @@ func readRequest(r *http.Request, body []byte, wf *workflow.Workflow) (*request,
 	}
 	req := &request{event: map[string]any{"body": parsedBody, "query": query, "headers": eventHeaders(r.Header)}}
 	if r.Method == http.MethodGet {
-		req.inputs = coerceQuery(query, wf.Inputs)
+		req.inputs = coerceQuery(query, inputs)
 		return req, nil
 	}
 	switch b := parsedBody.(type) {
