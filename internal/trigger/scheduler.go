@@ -51,6 +51,8 @@ func (o SchedulerOptions) withDefaults() SchedulerOptions {
 // lower is the latest claimed tick of the trigger or the workflow's last update, whichever is
 // later. So a tick missed while every node was down runs once at start, never a backlog, and
 // ticks that fell before an edit (enabling included) are not replayed.
+//
+// Each scan also deletes the expired idempotency keys and webhook replay records.
 type Scheduler struct {
 	st   Store
 	eng  Starter
@@ -115,6 +117,7 @@ func (s *Scheduler) run(ctx context.Context, done chan struct{}) {
 		now := s.opts.Clock.Now()
 		if !now.Before(nextScan) {
 			s.scan(ctx)
+			s.sweep(ctx, now)
 			nextScan = now.Add(s.opts.Interval)
 		}
 		wake := s.fire(ctx, now)
@@ -156,6 +159,14 @@ func (s *Scheduler) scan(ctx context.Context) {
 	}
 	s.entries = entries
 	s.defs.forget(seen)
+}
+
+// sweep deletes the idempotency and replay records that expired by now; they would be
+// replaced anyway, this only keeps the table small.
+func (s *Scheduler) sweep(ctx context.Context, now time.Time) {
+	if _, err := s.st.IdempotencyDeleteExpired(ctx, now); err != nil {
+		s.opts.Logger.Error("scheduler: deleting expired idempotency keys", "error", err)
+	}
 }
 
 // newEntry starts tracking a series, from its latest claimed tick.

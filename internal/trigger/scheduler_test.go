@@ -264,3 +264,24 @@ triggers:
 		require.Empty(t, createdAts(t, st, id), id)
 	}
 }
+
+func TestSchedulerDeletesExpiredIdempotencyKeys(t *testing.T) {
+	st := backends[0].open(t)(t)
+	for _, k := range []struct {
+		key     string
+		expires time.Time
+	}{{"old", clockAt(-time.Second)}, {"live", clockAt(time.Hour)}} {
+		_, claimed, err := st.IdempotencyClaim(t.Context(), "webhook:wf", k.key, "ex-"+k.key, clockAt(-time.Hour), k.expires)
+		require.NoError(t, err)
+		require.True(t, claimed)
+	}
+	h := newSchedulers(t, t0)
+	h.start(st)
+	n, err := st.IdempotencyDeleteExpired(t.Context(), t0)
+	require.NoError(t, err)
+	require.Zero(t, n, "the scheduler's scan already deleted the expired key")
+	existing, claimed, err := st.IdempotencyClaim(t.Context(), "webhook:wf", "live", "ex-new", t0, clockAt(2*time.Hour))
+	require.NoError(t, err)
+	require.False(t, claimed)
+	require.Equal(t, "ex-live", existing)
+}
