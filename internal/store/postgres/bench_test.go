@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/store"
+	"github.com/errand-dev/errand/internal/store/storetest"
 )
 
 // benchStep returns a step record shaped like a typical HTTP step's.
@@ -60,4 +61,9 @@ func BenchmarkStepExecutionUpsert(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/upsert")
 	})
+}
+
+// BenchmarkTickClaim measures claiming schedule ticks (see storetest.BenchmarkTickClaim).
+func BenchmarkTickClaim(b *testing.B) {
+	storetest.BenchmarkTickClaim(b, func(b *testing.B) store.Store { return openTest(b) })
 }
