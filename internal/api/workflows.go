@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -35,7 +36,7 @@ type listWorkflowsInput struct {
 	Query     string   `query:"query" doc:"Substring of the name or description"`
 	Size      int      `query:"size" minimum:"0" maximum:"10000" doc:"Page size (default 100)"`
 	Page      int      `query:"page" minimum:"0" doc:"Page number from 1"`
-	Enabled   []bool   `query:"enabled,explode"`
+	Enabled   []string `query:"enabled,explode" doc:"true or false (both: no filter)"`
 	Tags      []string `query:"tags,explode"`
 	CreatedBy []string `query:"createdBy,explode"`
 }
@@ -58,9 +59,9 @@ type listWorkflowsOutput struct {
 // listWorkflows lists workflows, filtered by a search string, enabled, tags and creator.
 func (s *server) listWorkflows(ctx context.Context, in *listWorkflowsInput) (*listWorkflowsOutput, error) {
 	size, page := pageOf(in.Size, in.Page, 100)
-	var enabled *bool
-	if len(in.Enabled) == 1 {
-		enabled = &in.Enabled[0]
+	enabled, err := enabledFilter(splitAll(in.Enabled))
+	if err != nil {
+		return nil, err
 	}
 	all, err := s.allWorkflows(ctx, store.WorkflowListParams{Query: in.Query, Enabled: enabled})
 	if err != nil {
@@ -82,6 +83,22 @@ func (s *server) listWorkflows(ctx context.Context, in *listWorkflowsInput) (*li
 		out.Body.Results = append(out.Body.Results, item)
 	}
 	return out, nil
+}
+
+// enabledFilter reads the enabled query values: one value filters, both mean no filter.
+func enabledFilter(vs []string) (*bool, error) {
+	var seen [2]bool
+	for _, v := range vs {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: enabled must be true or false, not %q", errBadRequest, v)
+		}
+		seen[map[bool]int{false: 0, true: 1}[b]] = true
+	}
+	if seen[0] == seen[1] {
+		return nil, nil
+	}
+	return &seen[1], nil
 }
 
 // allWorkflows reads every workflow matching p, page by page.
