@@ -19,10 +19,10 @@ import (
 type WebhooksOptions struct {
 	// Clock is the time of HMAC windows and idempotency claims (default the system clock).
 	Clock Clock
-	// APIKey validates the API key of a request to an `auth: {type: apiKey}` webhook; it reads
+	// APIKeyCheck validates the API key of a request to an `auth: {type: apiKey}` webhook; it reads
 	// the "Authorization: ApiKey ..." header (X-Api-Key and ?apiKey= are moved there first).
 	// Nil: such webhooks always answer ErrWebhookUnauthorized.
-	APIKey func(r *http.Request) error
+	APIKeyCheck func(r *http.Request) error
 	// LookupEnv resolves ${env:NAME} secrets (default os.LookupEnv).
 	LookupEnv func(name string) (string, bool)
 	// Templates renders idempotency key expressions (default: Kibana's limits).

@@ -51,12 +51,12 @@ func (h *Webhooks) authenticate(ctx context.Context, workflowID string, auth map
 // that header. With `auth.id`, the key's public id must be that id.
 func (h *Webhooks) checkAPIKey(r *http.Request, auth map[string]any) (*caller, error) {
 	cred := presentedAPIKey(r)
-	if cred == "" || h.opts.APIKey == nil {
+	if cred == "" || h.opts.APIKeyCheck == nil {
 		return nil, fmt.Errorf("checking the webhook api key: %w", ErrWebhookUnauthorized)
 	}
 	clone := r.Clone(r.Context())
 	clone.Header.Set("Authorization", "ApiKey "+cred)
-	if err := h.opts.APIKey(clone); err != nil {
+	if err := h.opts.APIKeyCheck(clone); err != nil {
 		return nil, fmt.Errorf("checking the webhook api key: %w: %w", ErrWebhookUnauthorized, err)
 	}
 	id := apiKeyID(cred)

@@ -66,7 +66,7 @@ func newWebhookHarness(t *testing.T) *webhookHarness {
 	env := map[string]string{"HOOK_PASS": "from-env"}
 	h := &webhookHarness{st: st, clock: clock, wfs: map[string]*store.Workflow{}}
 	h.hooks = trigger.NewWebhooks(st, newEngine(st, clock), trigger.WebhooksOptions{
-		Clock: clock, APIKey: checkAPIKey,
+		Clock: clock, APIKeyCheck: checkAPIKey,
 		LookupEnv: func(name string) (string, bool) { v, ok := env[name]; return v, ok },
 	})
 	for _, w := range []struct {
