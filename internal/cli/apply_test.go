@@ -35,7 +35,7 @@ steps:
 func remoteEnv(t *testing.T, f *clienttest.Fake) {
 	t.Setenv("ERRAND_SERVER", f.URL)
 	t.Setenv("ERRAND_API_KEY", remoteKey)
-	t.Setenv("ERRAND_CONFIG", filepath.Join(t.TempDir(), "none.yaml"))
+	t.Setenv("ERRAND_CLIENT_CONFIG", filepath.Join(t.TempDir(), "none.yaml"))
 }
 
 // errand runs the CLI and returns the exit code, stdout and stderr.
@@ -134,7 +134,7 @@ func TestRemoteNeedsServerAndKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("ERRAND_SERVER", tc.server)
 			t.Setenv("ERRAND_API_KEY", tc.key)
-			t.Setenv("ERRAND_CONFIG", cfgPath)
+			t.Setenv("ERRAND_CLIENT_CONFIG", cfgPath)
 			require.NoError(t, os.WriteFile(cfgPath, []byte(tc.config), 0o600))
 			code, _, errOut := errand(t, tc.args...)
 			require.Equal(t, tc.code, code, errOut)

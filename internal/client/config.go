@@ -19,10 +19,10 @@ type Config struct {
 	APIKey string `yaml:"api_key"`
 }
 
-// DefaultConfigPath is $ERRAND_CONFIG, else errand/config.yaml under the user's config
+// DefaultConfigPath is $ERRAND_CLIENT_CONFIG, else errand/config.yaml under the user's config
 // directory ($XDG_CONFIG_HOME or ~/.config on Linux).
 func DefaultConfigPath() string {
-	if p := os.Getenv("ERRAND_CONFIG"); p != "" {
+	if p := os.Getenv("ERRAND_CLIENT_CONFIG"); p != "" {
 		return p
 	}
 	dir, err := os.UserConfigDir()

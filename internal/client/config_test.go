@@ -41,9 +41,9 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestDefaultConfigPath(t *testing.T) {
-	t.Setenv("ERRAND_CONFIG", "/etc/errand.yaml")
+	t.Setenv("ERRAND_CLIENT_CONFIG", "/etc/errand.yaml")
 	require.Equal(t, "/etc/errand.yaml", client.DefaultConfigPath())
-	t.Setenv("ERRAND_CONFIG", "")
+	t.Setenv("ERRAND_CLIENT_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", "/cfg")
 	require.Equal(t, "/cfg/errand/config.yaml", client.DefaultConfigPath())
 }
