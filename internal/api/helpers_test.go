@@ -210,3 +210,6 @@ steps:
     with:
       loud: "{{ steps.greet.output | upcase }}"
 `
+
+// jsonUnmarshal decodes b into v.
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
