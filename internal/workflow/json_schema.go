@@ -104,9 +104,10 @@ func triggerSchema() obj {
 		}}, "type", "with"),
 		closed(obj{"type": typeIs("alert"), "with": schemaObject}, "type"),
 		closed(obj{"type": typeIs("webhook"), "inputs": fieldsRef, "auth": closed(obj{
-			"type": obj{"enum": []string{"none", "apiKey", "basic"}}, "id": schemaString,
-			"username": schemaString, "password": schemaString,
-		})}, "type"),
+			"type": obj{"enum": []string{"none", "apiKey", "basic", "hmac"}}, "id": schemaString,
+			"username": schemaString, "password": schemaString, "secret": schemaString,
+			"header": schemaString, "timestampHeader": schemaString, "tolerance": schemaString,
+		}), "idempotency": closed(obj{"key": schemaString, "window": schemaString})}, "type"),
 		closed(obj{"type": event, "on": closed(obj{
 			"condition": schemaString, "workflowEvents": obj{"enum": []string{"ignore", "avoid-loop", "allow-all"}},
 		})}, "type"),

@@ -44,8 +44,10 @@ type Trigger struct {
 	On        map[string]any `json:"on,omitempty"`
 	Inputs    *InputSchema   `json:"inputs,omitempty"` // manual / webhook
 	Auth      map[string]any `json:"auth,omitempty"`   // webhook auth
-	With      map[string]any `json:"with,omitempty"`
-	Pos       Pos            `json:"-"`
+	// Idempotency is a webhook's {key (Liquid over the request), window (duration)}.
+	Idempotency map[string]any `json:"idempotency,omitempty"`
+	With        map[string]any `json:"with,omitempty"`
+	Pos         Pos            `json:"-"`
 
 	// EventType is the manual trigger's optional registered event id (main only).
 	EventType string `json:"eventType,omitempty"`

@@ -16,7 +16,7 @@ var triggerKeys = map[string][]string{
 	"manual":    {"type", "inputs", "eventType"},
 	"scheduled": {"type", "with"},
 	"alert":     {"type", "with"},
-	"webhook":   {"type", "inputs", "auth"},
+	"webhook":   {"type", "inputs", "auth", "idempotency"},
 }
 
 // eventTriggerKeys are the keys of an event-driven trigger.
@@ -70,6 +70,8 @@ func (p *parser) triggerFields(t *Trigger, pairs []pair) {
 			}
 		case pr.key == "auth" && t.Type == "webhook":
 			t.Auth = p.webhookAuth(pr.value, path)
+		case pr.key == "idempotency" && t.Type == "webhook":
+			t.Idempotency = p.webhookIdempotency(pr.value, path)
 		case pr.key == "on" && event:
 			p.eventOn(t, pr.value, path)
 		case known || event:
@@ -114,14 +116,46 @@ func (p *parser) webhookAuth(n *yaml.Node, path string) map[string]any {
 		sub := joinPath(path, pr.key)
 		switch pr.key {
 		case "type":
-			p.enum(pr.value, sub, "auth.type", "none", "apiKey", "basic")
-		case "id", "username", "password":
+			p.enum(pr.value, sub, "auth.type", "none", "apiKey", "basic", "hmac")
+		case "id", "username", "password", "secret", "header", "timestampHeader":
 			p.str(pr.value, sub, "auth."+pr.key)
+		case "tolerance":
+			p.durationField(pr.value, sub, "auth.tolerance")
 		default:
-			p.unknownKey(pr, path, "a webhook trigger's `auth`", []string{"type", "id", "username", "password"})
+			p.unknownKey(pr, path, "a webhook trigger's `auth`",
+				[]string{"type", "id", "username", "password", "secret", "header", "timestampHeader", "tolerance"})
 		}
 	}
 	return p.mapValue(n, path, "auth")
+}
+
+// webhookIdempotency decodes a webhook trigger's `idempotency` block: `key` (a Liquid
+// template over the request) and `window` (a duration).
+func (p *parser) webhookIdempotency(n *yaml.Node, path string) map[string]any {
+	sub := joinPath(path, "idempotency")
+	for _, pr := range p.pairs(n, sub, "`idempotency`") {
+		at := joinPath(sub, pr.key)
+		switch pr.key {
+		case "key":
+			p.str(pr.value, at, "idempotency.key")
+		case "window":
+			p.durationField(pr.value, at, "idempotency.window")
+		default:
+			p.unknownKey(pr, sub, "a webhook trigger's `idempotency`", []string{"key", "window"})
+		}
+	}
+	return p.mapValue(n, path, "idempotency")
+}
+
+// durationField checks that a scalar is a duration such as 5m or 24h.
+func (p *parser) durationField(n *yaml.Node, path, field string) {
+	s, ok := p.str(n, path, field)
+	if !ok {
+		return
+	}
+	if _, err := ParseDuration(s); err != nil {
+		p.errorf(resolve(n), path, "%s %q is not a duration: use a number and a unit, e.g. 5m or 24h", field, s)
+	}
 }
 
 // eventOn decodes an event trigger's `on` block.
