@@ -19,11 +19,11 @@ const (
 )
 
 // EnsureBootstrap creates an admin key when the store holds no key at all, so that a fresh
-// install can be administered. The key comes from env(ERRAND_BOOTSTRAP_API_KEY), "id:secret"
-// (validated), when set, else it is random and its token is returned for the caller to print
-// once. When the key came from the environment the token is empty: the operator has it, and
-// printing it would copy a secret into logs. created is false when keys already existed or
-// another node bootstrapped first.
+// install can be administered. The key comes from env(ERRAND_BOOTSTRAP_API_KEY) when set
+// ("id:secret" or its token form, validated), else it is random and its token is returned
+// for the caller to print once. When the key came from the environment the token is empty:
+// the operator has it, and printing it would copy a secret into logs. created is false when
+// keys already existed or another node bootstrapped first.
 func (k *Keys) EnsureBootstrap(ctx context.Context, env func(string) string) (token string, created bool, err error) {
 	keys, err := k.st.APIKeyList(ctx)
 	if err != nil {
@@ -49,19 +49,17 @@ func (k *Keys) EnsureBootstrap(ctx context.Context, env func(string) string) (to
 	return EncodeToken(id, secret), true, nil
 }
 
-// bootstrapCredential reads and validates ERRAND_BOOTSTRAP_API_KEY, or makes a random secret
+// bootstrapCredential reads and validates ERRAND_BOOTSTRAP_API_KEY (id:secret, or the token
+// base64(id:secret)), or makes a random secret
 // for the fixed bootstrap id.
 func bootstrapCredential(env func(string) string) (id, secret string, fromEnv bool, err error) {
 	if v := strings.TrimSpace(env(BootstrapEnv)); v != "" {
-		id, secret, ok := strings.Cut(v, ":")
-		if !ok {
-			return "", "", false, fmt.Errorf("reading %s: expected id:secret", BootstrapEnv)
+		id, secret, err := splitCredential(v)
+		if err != nil {
+			return "", "", false, fmt.Errorf("reading %s: expected id:secret: %w", BootstrapEnv, err)
 		}
-		if err := validateID(id); err != nil {
-			return "", "", false, fmt.Errorf("reading %s: %w", BootstrapEnv, err)
-		}
-		if len(secret) < minSecretLength || strings.ContainsAny(secret, " \t\r\n:") {
-			return "", "", false, fmt.Errorf("reading %s: the secret must be at least %d characters without spaces or ':' (try: openssl rand -base64 32)", BootstrapEnv, minSecretLength)
+		if len(secret) < minSecretLength {
+			return "", "", false, fmt.Errorf("reading %s: the secret must be at least %d characters (try: openssl rand -base64 32)", BootstrapEnv, minSecretLength)
 		}
 		return id, secret, true, nil
 	}

@@ -132,11 +132,8 @@ func (k *Keys) List(ctx context.Context) ([]*store.APIKey, error) {
 // Revoke revokes key id (store.ErrNotFound when unknown). This process refuses it at once;
 // other nodes within KeysOptions.CacheTTL.
 func (k *Keys) Revoke(ctx context.Context, id string) error {
-	if _, err := k.st.APIKeyGet(ctx, id); err != nil {
-		return fmt.Errorf("revoking API key %s: %w", id, err)
-	}
 	if err := k.st.APIKeyRevoke(ctx, id, k.opts.Now().UTC()); err != nil {
-		return fmt.Errorf("revoking API key %s: %w", id, err)
+		return err // the store names the operation and the key
 	}
 	k.mu.Lock()
 	delete(k.cache, id)
