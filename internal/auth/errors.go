@@ -35,19 +35,22 @@ type Principal struct {
 	Role  string `json:"role"` // store.RoleViewer | RoleEditor | RoleAdmin
 }
 
-// RateLimitError is ErrRateLimited with the time the client should wait before trying again
-// (the API answers it as 429 with a Retry-After header).
+// RateLimitError is ErrRateLimited with the time the client should wait before trying again.
+// Its RetryAfter method is what the API reads to send the Retry-After header with the 429.
 type RateLimitError struct {
-	RetryAfter time.Duration
+	Wait time.Duration
 }
 
 // Error says how long to wait, rounded up to whole seconds as Retry-After is.
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%s: retry in %s", ErrRateLimited, retrySeconds(e.RetryAfter))
+	return fmt.Sprintf("%s: retry in %s", ErrRateLimited, e.RetryAfter())
 }
 
 // Unwrap makes errors.Is(err, ErrRateLimited) hold.
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// RetryAfter is Wait rounded up to whole seconds, at least one.
+func (e *RateLimitError) RetryAfter() time.Duration { return retrySeconds(e.Wait) }
 
 // RetryAfter returns how long the client must wait when err is a rate limit, else zero. The
 // value is rounded up to whole seconds, at least one.
@@ -56,7 +59,7 @@ func RetryAfter(err error) time.Duration {
 	if !errors.As(err, &rl) {
 		return 0
 	}
-	return retrySeconds(rl.RetryAfter)
+	return rl.RetryAfter()
 }
 
 // retrySeconds rounds d up to whole seconds, at least one.

@@ -29,6 +29,9 @@ func TestFailedAttemptsAreRateLimited(t *testing.T) {
 	require.NotErrorIs(t, err, ErrUnauthenticated)
 	require.Equal(t, 6*time.Second, RetryAfter(err), "one failure more is allowed every 6s")
 	require.ErrorContains(t, err, "retry in 6s")
+	var ra interface{ RetryAfter() time.Duration } // what the API reads for the Retry-After header
+	require.ErrorAs(t, fmtWrap(err), &ra)
+	require.Equal(t, 6*time.Second, ra.RetryAfter())
 
 	p, err := keys.Authenticate(request(attacker, "ApiKey "+token))
 	require.NoError(t, err, "a valid key is never limited")
@@ -82,9 +85,9 @@ func TestRetryAfter(t *testing.T) {
 		want time.Duration
 	}{
 		{"not a rate limit", ErrUnauthenticated, 0},
-		{"rounded up", &RateLimitError{RetryAfter: 1500 * time.Millisecond}, 2 * time.Second},
-		{"at least a second", &RateLimitError{RetryAfter: time.Millisecond}, time.Second},
-		{"wrapped", fmtWrap(&RateLimitError{RetryAfter: 6 * time.Second}), 6 * time.Second},
+		{"rounded up", &RateLimitError{Wait: 1500 * time.Millisecond}, 2 * time.Second},
+		{"at least a second", &RateLimitError{Wait: time.Millisecond}, time.Second},
+		{"wrapped", fmtWrap(&RateLimitError{Wait: 6 * time.Second}), 6 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -160,7 +160,7 @@ func (k *Keys) Authenticate(r *http.Request) (*Principal, error) {
 		return nil, err // store failures and absent credentials are not guesses
 	}
 	if wait := k.lim.fail(k.opts.ClientAddr(r), k.opts.Now()); wait > 0 {
-		return nil, &RateLimitError{RetryAfter: wait}
+		return nil, &RateLimitError{Wait: wait}
 	}
 	return nil, err
 }
