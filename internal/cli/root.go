@@ -51,7 +51,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		"URL of an Errand server to call instead of the local store (env ERRAND_SERVER; API key from ERRAND_API_KEY or ~/.config/errand/config.yaml)")
 	root.AddCommand(newApplyCmd(g))
 	root.AddCommand(newValidateCmd(), newRunCmd(g), newExecutionsCmd(g), newRenderCmd(),
-		newSchemaCmd(), newWorkerCmd(g), newConnectorsCmd(g), newAPIKeysCmd(g))
+		newSchemaCmd(), newWorkerCmd(g), newConnectorsCmd(g), newServeCmd(g), newAPIKeysCmd(g))
 	return root
 }
 

@@ -46,6 +46,9 @@ func (r *run) atomicAttempt(ctx context.Context, sc *scope, st *workflow.Step, a
 	ds.settle()
 	var abort *abortSignal
 	if errors.As(xerr, &abort) {
+		if isInterruption(abort.cause) {
+			return xerr // no finished record: the step runs again when the execution resumes
+		}
 		serr := &StepError{Type: "AbortError", Message: abort.cause.Error()}
 		if ferr := r.finish(ctx, rec, abortStatus(abort.cause), nil, serr); ferr != nil {
 			return ferr

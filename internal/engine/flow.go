@@ -88,6 +88,8 @@ func (r *run) endFlow(ctx context.Context, st *workflow.Step, rec *store.StepExe
 	switch f := asFailure(err); {
 	case errors.As(err, &park):
 		return err
+	case errors.As(err, &abort) && isInterruption(abort.cause):
+		return err // no finished record: the body resumes from its last finished step
 	case errors.As(err, &abort):
 		serr := &StepError{Type: "AbortError", Message: abort.cause.Error()}
 		if ferr := r.finish(ctx, rec, abortStatus(abort.cause), nil, serr); ferr != nil {

@@ -113,6 +113,16 @@ func withScopeTimeout(ctx context.Context, d time.Duration) (context.Context, co
 	return c, cancel, cause
 }
 
+// isInterruption reports whether cause is the worker being stopped (a graceful shutdown, a
+// lost lease) rather than an outcome of the run (a cancel request, a timeout, a failed
+// sibling). An interrupted step keeps no finished record, so the execution continues from
+// its last finished step when a worker picks it up again.
+func isInterruption(cause error) bool {
+	var st *scopeTimeout
+	return !errors.Is(cause, errCancelled) && !errors.Is(cause, errSiblingFailed) &&
+		!errors.Is(cause, errWorkflowTimedOut) && !errors.As(cause, &st)
+}
+
 // abortStatus is the status recorded for a step stopped by cause.
 func abortStatus(cause error) string {
 	if errors.Is(cause, errCancelled) || errors.Is(cause, errSiblingFailed) || errors.Is(cause, context.Canceled) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,11 +75,50 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
+		if route == "" || route == "/" {
+			route = routeOf(r.URL.Path)
 		}
 		m.apiLatency.WithLabelValues(r.Method, route, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
 	})
+}
+
+// routeOf turns a request path into a bounded route label: ids become {id}, spaces {space},
+// and paths outside the API are "other".
+func routeOf(path string) string {
+	if !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/s/") {
+		switch path {
+		case "/healthz", "/readyz", "/metrics":
+			return path
+		}
+		return "other"
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	for i, p := range parts {
+		switch {
+		case i > 0 && parts[i-1] == "s":
+			parts[i] = "{space}"
+		case looksLikeID(p):
+			parts[i] = "{id}"
+		}
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
+// looksLikeID reports whether a path segment is an identifier rather than a fixed word.
+func looksLikeID(seg string) bool {
+	if len(seg) >= 16 || strings.HasPrefix(seg, "workflow-") {
+		return true
+	}
+	for _, c := range seg {
+		if c >= 'a' && c <= 'z' || c == '_' {
+			continue
+		}
+		if c == '-' || c >= 'A' && c <= 'Z' {
+			continue
+		}
+		return true // digits or other characters: an id
+	}
+	return false
 }
 
 // statusWriter remembers the status code written.

@@ -51,3 +51,17 @@ func TestMetricsCountEventsAndRequests(t *testing.T) {
 	}
 	require.NotContains(t, text, `errand_connector_calls_total{outcome="completed",type="console"}`)
 }
+
+func TestRouteOfBoundsLabels(t *testing.T) {
+	for path, want := range map[string]string{
+		"/api/workflows": "/api/workflows",
+		"/api/workflows/workflow/workflow-0215c55f/run":                         "/api/workflows/workflow/{id}/run",
+		"/api/workflows/executions/01a22250-47e1-70bf-bf93-83d60ae38988/events": "/api/workflows/executions/{id}/events",
+		"/s/marketing/api/workflows/workflow/abc123/run":                        "/s/{space}/api/workflows/workflow/{id}/run",
+		"/api/actions/connector/my-slack":                                       "/api/actions/connector/my-slack",
+		"/wp-admin/setup.php":                                                   "other",
+		"/healthz":                                                              "/healthz",
+	} {
+		require.Equal(t, want, routeOf(path), path)
+	}
+}

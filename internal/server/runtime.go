@@ -42,6 +42,9 @@ type Config struct {
 	ConnectorsFile string
 	// Egress is the outbound policy (allowed hosts, private addresses).
 	Egress Egress
+	// StopTimeout is how long a stopping queue lets running executions go on before it
+	// interrupts them (they continue on the next start; default 10s).
+	StopTimeout time.Duration
 	// Observer receives live execution events (may be nil).
 	Observer engine.Observer
 	Logger   *slog.Logger
@@ -131,7 +134,8 @@ func assemble(st store.Store, cfg Config) (*Runtime, error) {
 	}
 	h := &lateHandler{}
 	node := nodeID()
-	q, err := queue.New(st, h, queue.Options{NodeID: node, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL, Logger: logger})
+	q, err := queue.New(st, h, queue.Options{NodeID: node, Workers: cfg.Workers, LeaseTTL: cfg.LeaseTTL,
+		StopTimeout: cfg.StopTimeout, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("creating queue: %w", err)
 	}

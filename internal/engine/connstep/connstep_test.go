@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
-	"github.com/errand-dev/errand/internal/engine"
 	connbuiltin "github.com/errand-dev/errand/internal/connector/builtin"
+	"github.com/errand-dev/errand/internal/engine"
 	"github.com/errand-dev/errand/internal/engine/connstep"
 	"github.com/errand-dev/errand/internal/engine/enginetest"
 	"github.com/errand-dev/errand/internal/engine/httpstep"
@@ -44,7 +44,7 @@ func newHarness(t *testing.T, webhookURL string) *enginetest.Harness {
 		Secrets: map[string]any{"webhookUrl": webhookURL}})
 	require.NoError(t, err)
 	_, err = svc.Create(ctx, connector.CreateParams{Name: "tracker", TypeID: ".jira",
-		Config: map[string]any{"apiUrl": "https://jira.example", "projectKey": "ENG"},
+		Config:  map[string]any{"apiUrl": "https://jira.example", "projectKey": "ENG"},
 		Secrets: map[string]any{"email": "a@example.com", "apiToken": "t0ken-value"}})
 	require.NoError(t, err)
 	x := connstep.New(svc, reg)
