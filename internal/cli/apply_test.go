@@ -142,3 +142,31 @@ func TestRemoteNeedsServerAndKey(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyStoredInvalid applies invalid YAML to a server that stores it marked invalid,
+// as Kibana does: the outcome is printed, then the diagnostics, and the exit code is 1.
+func TestApplyStoredInvalid(t *testing.T) {
+	f := clienttest.New(t, remoteKey)
+	f.StoreInvalid = true
+	remoteEnv(t, f)
+	bad := strings.ReplaceAll(greetYAML, "type: console\n    with:\n      message: bye now", "type: nosuch")
+	dir := writeFiles(t, map[string]string{"greet.yaml": greetYAML})
+	file := filepath.Join(dir, "greet.yaml")
+	for _, tc := range []struct {
+		name, body, out string
+		code            int
+		errOut          string
+	}{
+		{"valid create", greetYAML, "workflow/greet created (" + file + ")\n", 0, ""},
+		{"invalid update", bad, "workflow/greet configured (" + file + ")\n", 1,
+			file + ":11:11: error: Unknown step type \"nosuch\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(file, []byte(tc.body), 0o644))
+			code, out, errOut := errand(t, "apply", file)
+			require.Equal(t, tc.code, code, errOut)
+			require.Equal(t, tc.out, out)
+			require.Contains(t, errOut, tc.errOut)
+		})
+	}
+}

@@ -69,8 +69,11 @@ func printRemoteError(cmd *cobra.Command, file string, err error) {
 // printServerDiagnostics prints diagnostics as FILE:line:col: severity rule: message.
 func printServerDiagnostics(cmd *cobra.Command, file string, diags []client.Diagnostic) {
 	for _, d := range diags {
-		sev := firstNonEmpty(d.Severity, workflow.SeverityError)
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d:%d: %s %s: %s\n", file, d.Line, d.Col, sev, d.Rule, d.Message)
+		what := firstNonEmpty(d.Severity, workflow.SeverityError)
+		if d.Rule != "" {
+			what += " " + d.Rule
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d:%d: %s: %s\n", file, d.Line, d.Col, what, d.Message)
 	}
 }
 

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -220,4 +221,22 @@ func TestRunTestAndExecutions(t *testing.T) {
 	conns, err := c.ListConnectors(ctx)
 	require.NoError(t, err)
 	require.Equal(t, ".slack", conns[0].ConnectorTypeID)
+}
+
+func TestValidationErrorStrings(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want client.Diagnostic
+	}{
+		{`"6:11 Unknown step type \"x\""`, client.Diagnostic{Line: 6, Col: 11, Message: `Unknown step type "x"`}},
+		{`"name is required"`, client.Diagnostic{Message: "name is required"}},
+		{`"a:b c"`, client.Diagnostic{Message: "a:b c"}},
+		{`{"message":"m","line":2,"column":3,"ruleId":"r"}`, client.Diagnostic{Line: 2, Col: 3, Message: "m", Rule: "r"}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			var d client.Diagnostic
+			require.NoError(t, json.Unmarshal([]byte(tc.in), &d))
+			require.Equal(t, tc.want, d)
+		})
+	}
 }

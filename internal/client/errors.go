@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -36,7 +37,7 @@ type Diagnostic struct {
 func (d *Diagnostic) UnmarshalJSON(b []byte) error {
 	var s string
 	if json.Unmarshal(b, &s) == nil {
-		*d = Diagnostic{Message: s}
+		*d = diagnosticFromString(s)
 		return nil
 	}
 	type plain Diagnostic
@@ -52,6 +53,23 @@ func (d *Diagnostic) UnmarshalJSON(b []byte) error {
 		d.Col = p.Column
 	}
 	return nil
+}
+
+// diagnosticFromString reads a validation error string, taking a leading "line:col " as
+// the position ("6:11 Unknown step type").
+func diagnosticFromString(s string) Diagnostic {
+	d := Diagnostic{Message: s}
+	pos, msg, ok := strings.Cut(s, " ")
+	if !ok {
+		return d
+	}
+	l, c, ok := strings.Cut(pos, ":")
+	line, lerr := strconv.Atoi(l)
+	col, cerr := strconv.Atoi(c)
+	if ok && lerr == nil && cerr == nil && line > 0 {
+		d.Line, d.Col, d.Message = line, col, msg
+	}
+	return d
 }
 
 // String formats the diagnostic as "line:col severity message (rule)".

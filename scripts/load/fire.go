@@ -74,9 +74,11 @@ func one(ctx context.Context, c *client.Client, wfID string, i int, at time.Time
 }
 
 // waitDone returns the terminal status of an execution, seen on its event stream or by
-// polling.
+// polling (every 20 ms, backing off to 250 ms so that a backlog does not multiply the
+// polls).
 func waitDone(ctx context.Context, c *client.Client, id, observe string) (string, error) {
 	if observe == "poll" {
+		wait := 20 * time.Millisecond
 		for {
 			ex, err := c.GetExecution(ctx, id, false)
 			if err != nil {
@@ -85,9 +87,10 @@ func waitDone(ctx context.Context, c *client.Client, id, observe string) (string
 			if client.Terminal(ex.Status) {
 				return ex.Status, nil
 			}
-			if err := sleepUntil(ctx, time.Now().Add(20*time.Millisecond)); err != nil {
+			if err := sleepUntil(ctx, time.Now().Add(wait)); err != nil {
 				return "", err
 			}
+			wait = min(2*wait, 250*time.Millisecond)
 		}
 	}
 	status := ""

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -55,12 +56,17 @@ func (r *results) report(o options, hits int64) report {
 	return rep
 }
 
-// errorKind shortens an error to group alike ones.
+// uuidPattern matches the ids that make alike errors differ.
+var uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// errorKind shortens an error to group alike ones: ids become <id>, and the end (the cause)
+// is kept.
 func errorKind(s string) string {
-	if len(s) > 120 {
-		s = s[:120] + "…"
+	s = strings.ReplaceAll(uuidPattern.ReplaceAllString(s, "<id>"), "\n", " ")
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:40]) + " … " + string(r[len(r)-116:])
 	}
-	return strings.ReplaceAll(s, "\n", " ")
+	return s
 }
 
 func quantiles(ds []time.Duration) percentiles {

@@ -26,6 +26,9 @@ type Fake struct {
 	APIKey string
 	// SendIDs makes the event stream carry ids and honour Last-Event-ID.
 	SendIDs bool
+	// StoreInvalid makes create and update store invalid YAML as Kibana does (valid: false,
+	// validationErrors as "line:col message" strings) instead of answering 400.
+	StoreInvalid bool
 	// DropAfter closes the first event stream of each execution after that many events
 	// (0: never), to test reconnection.
 	DropAfter int
@@ -47,6 +50,7 @@ type Request struct {
 type storedWorkflow struct {
 	ID, Name, YAML string
 	Enabled, Valid bool
+	Errors         []string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -180,6 +184,9 @@ func (w *storedWorkflow) dto(withYAML bool) map[string]any {
 		"definition": map[string]any{"name": w.Name}}
 	if withYAML {
 		m["yaml"] = w.YAML
+	}
+	if len(w.Errors) > 0 {
+		m["validationErrors"] = w.Errors
 	}
 	return m
 }

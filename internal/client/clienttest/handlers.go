@@ -1,6 +1,7 @@
 package clienttest
 
 import (
+	"github.com/errand-dev/errand/internal/workflow"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,12 +36,18 @@ func (f *Fake) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &body) {
 		return
 	}
-	wf, ok := check(w, body.YAML)
-	if !ok {
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	name, errs := "", []string(nil)
+	if f.StoreInvalid {
+		name, errs = lenientCheck(body.YAML)
+	} else {
+		wf, ok := check(w, body.YAML)
+		if !ok {
+			return
+		}
+		name = wf.Name
+	}
 	if body.ID == "" {
 		body.ID = f.nextID("workflow")
 	}
@@ -49,8 +56,8 @@ func (f *Fake) createWorkflow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now().UTC()
-	s := &storedWorkflow{ID: body.ID, Name: wf.Name, YAML: body.YAML, Enabled: wf.Enabled, Valid: true,
-		CreatedAt: now, UpdatedAt: now}
+	s := &storedWorkflow{ID: body.ID, Name: name, YAML: body.YAML, Enabled: true, Valid: len(errs) == 0,
+		Errors: errs, CreatedAt: now, UpdatedAt: now}
 	f.workflows[s.ID] = s
 	f.order = append(f.order, s.ID)
 	writeJSON(w, http.StatusOK, s.dto(true))
@@ -82,19 +89,22 @@ func (f *Fake) updateWorkflow(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "Not Found", "workflow "+r.PathValue("id")+" not found", nil)
 		return
 	}
-	if body.YAML != nil {
+	if body.YAML != nil && f.StoreInvalid {
+		name, errs := lenientCheck(*body.YAML)
+		s.YAML, s.Name, s.Errors, s.Valid = *body.YAML, firstNonEmpty(name, s.Name), errs, len(errs) == 0
+	} else if body.YAML != nil {
 		wf, ok := check(w, *body.YAML)
 		if !ok {
 			return
 		}
-		s.YAML, s.Name, s.Enabled = *body.YAML, wf.Name, wf.Enabled
+		s.YAML, s.Name, s.Enabled, s.Errors, s.Valid = *body.YAML, wf.Name, wf.Enabled, nil, true
 	}
 	if body.Enabled != nil {
 		s.Enabled = *body.Enabled
 	}
 	s.UpdatedAt = time.Now().UTC()
 	writeJSON(w, http.StatusOK, map[string]any{"id": s.ID, "lastUpdatedAt": s.UpdatedAt, "lastUpdatedBy": "fake",
-		"enabled": s.Enabled, "valid": true, "validationErrors": []string{}})
+		"enabled": s.Enabled, "valid": s.Valid, "validationErrors": append([]string{}, s.Errors...)})
 }
 
 func (f *Fake) runWorkflow(w http.ResponseWriter, r *http.Request) {
@@ -135,4 +145,29 @@ func (f *Fake) testWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	ex := f.play(wf, "", body.Inputs, true)
 	writeJSON(w, http.StatusOK, map[string]any{"workflowExecutionId": ex.ID})
+}
+
+// lenientCheck validates YAML the way a Kibana create does: the name (when there is one)
+// and the errors as "line:col message" strings.
+func lenientCheck(src string) (string, []string) {
+	wf, diags := workflow.Check([]byte(src), workflow.ValidateOptions{})
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == workflow.SeverityError {
+			errs = append(errs, strconv.Itoa(d.Line)+":"+strconv.Itoa(d.Col)+" "+d.Message)
+		}
+	}
+	if wf == nil {
+		return "", errs
+	}
+	return wf.Name, errs
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
