@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,38 +20,9 @@ import (
 	"github.com/errand-dev/errand/internal/store"
 )
 
-// Fixed test keys, one per role, sent as Kibana sends API keys.
-var (
-	viewerKey = "ApiKey " + base64.StdEncoding.EncodeToString([]byte("viewer-key:secret-v"))
-	editorKey = "ApiKey " + base64.StdEncoding.EncodeToString([]byte("editor-key:secret-e"))
-	adminKey  = "ApiKey " + base64.StdEncoding.EncodeToString([]byte("admin-key:secret-a"))
-	limitKey  = "ApiKey " + base64.StdEncoding.EncodeToString([]byte("limited:x"))
-)
-
-// keyAuth maps the fixed keys to roles (until the auth package's authenticator is wired in
-// by the server, the API only needs the Authenticator seam).
-type keyAuth struct{}
-
-func (keyAuth) Authenticate(r *http.Request) (*auth.Principal, error) {
-	switch r.Header.Get("Authorization") {
-	case viewerKey:
-		return &auth.Principal{KeyID: "viewer-key", Name: "viewer", Role: store.RoleViewer}, nil
-	case editorKey:
-		return &auth.Principal{KeyID: "editor-key", Name: "editor", Role: store.RoleEditor}, nil
-	case adminKey:
-		return &auth.Principal{KeyID: "admin-key", Name: "admin", Role: store.RoleAdmin}, nil
-	case limitKey:
-		return nil, rateLimited{}
-	}
-	return nil, auth.ErrUnauthenticated
-}
-
-// rateLimited is a rate-limit error that knows when to retry.
-type rateLimited struct{}
-
-func (rateLimited) Error() string             { return auth.ErrRateLimited.Error() }
-func (rateLimited) Unwrap() error             { return auth.ErrRateLimited }
-func (rateLimited) RetryAfter() time.Duration { return 42 * time.Second }
+// The test keys, one per role, sent as Kibana sends API keys; newEnv creates them with
+// the auth package (hashed in the store) and sets these.
+var viewerKey, editorKey, adminKey string
 
 // auditLog records audit entries.
 type auditLog struct {
@@ -79,6 +49,7 @@ type env struct {
 	rt     *server.Runtime
 	audit  *auditLog
 	broker *events.Broker
+	keys   *auth.Keys
 }
 
 // options change the Deps of a test environment.
@@ -92,9 +63,18 @@ func newEnv(t *testing.T, opts ...options) *env {
 	require.NoError(t, err)
 	qctx, cancel := context.WithCancel(ctx)
 	require.NoError(t, rt.Queue.Start(qctx))
-	e := &env{t: t, rt: rt, audit: &auditLog{}, broker: broker}
+	e := &env{t: t, rt: rt, audit: &auditLog{}, broker: broker,
+		keys: auth.NewKeys(rt.Store, auth.KeysOptions{MaxFailures: 3, FailureWindow: time.Hour})}
+	for _, k := range []struct {
+		dst  *string
+		role string
+	}{{&viewerKey, store.RoleViewer}, {&editorKey, store.RoleEditor}, {&adminKey, store.RoleAdmin}} {
+		token, _, err := e.keys.Create(ctx, k.role, k.role, nil, "test")
+		require.NoError(t, err)
+		*k.dst = "ApiKey " + token
+	}
 	d := api.Deps{Store: rt.Store, Engine: rt.Engine, Connectors: rt.Connectors, Registry: rt.Registry,
-		Auth: keyAuth{}, Audit: e.audit, Broker: broker,
+		Auth: e.keys, Audit: e.audit, Broker: broker,
 		Ready: func(ctx context.Context) error { return rt.Store.DB().PingContext(ctx) }}
 	for _, o := range opts {
 		o(&d)
