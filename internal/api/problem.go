@@ -99,7 +99,7 @@ func statusOf(err error) (int, string) {
 		errors.Is(err, connector.ErrConnectorNotFound), errors.Is(err, trigger.ErrNoWebhookTrigger):
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, store.ErrConflict), errors.Is(err, connector.ErrConnectorExists),
-		errors.Is(err, engine.ErrNotWaitingForInput):
+		errors.Is(err, engine.ErrNotWaitingForInput), errors.Is(err, trigger.ErrIdempotencyInProgress):
 		return http.StatusConflict, err.Error()
 	case errors.Is(err, engine.ErrWorkflowDisabled), errors.Is(err, trigger.ErrWorkflowDisabled):
 		return http.StatusBadRequest, msgDisabled
