@@ -111,6 +111,7 @@ func New(d Deps) http.Handler {
 	s.registerWorkflows(api)
 	s.registerRuns(api)
 	s.registerExecutions(api)
+	s.registerWorkflowSteps(api)
 	s.registerMeta(api)
 	s.registerConnectors(api)
 	s.registerRaw(api, mux)
