@@ -47,6 +47,7 @@ type Service struct {
 	scheduler *trigger.Scheduler
 	retention *Retention
 	metrics   *Metrics
+	tracing   *Tracing
 	srv       *http.Server
 	ln        net.Listener
 	served    chan error
@@ -101,7 +102,14 @@ func NewService(ctx context.Context, cfg ServeConfig) (*Service, error) {
 	s.auditor = auth.NewAuditor(rt.Store, auth.AuditorOptions{Logger: log})
 	s.scheduler = trigger.NewScheduler(rt.Store, rt.Engine, trigger.SchedulerOptions{Interval: cfg.ScheduleScan, Logger: log})
 	s.retention = NewRetention(rt.Store, cfg.Retention, time.Hour, log)
-	s.srv = &http.Server{Handler: s.handler(broker), ReadHeaderTimeout: 10 * time.Second}
+	if s.tracing, err = NewTracing(ctx, cfg.Version, os.Getenv); err != nil {
+		_ = rt.Close()
+		return nil, fmt.Errorf("configuring traces: %w", err)
+	}
+	if s.tracing != nil {
+		obs.add(s.tracing)
+	}
+	s.srv = &http.Server{Handler: s.tracing.Middleware(s.handler(broker)), ReadHeaderTimeout: 10 * time.Second}
 	return s, nil
 }
 
@@ -165,6 +173,11 @@ func (s *Service) Stop() {
 		s.scheduler.Stop()
 		s.retention.Stop()
 		_ = s.rt.Close()
+		tctx, tcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.tracing.Shutdown(tctx); err != nil {
+			s.log.Warn("flushing traces", "error", err)
+		}
+		tcancel()
 		s.auditor.Stop()
 	})
 }
