@@ -94,6 +94,11 @@ func New(d Deps) http.Handler {
 		d.Version = "dev"
 	}
 	s := &server{Deps: d, log: d.Logger, vopts: validateOptions(d.Engine), pollInterval: 500}
+	if d.Broker != nil {
+		// Live events come from the broker; the store poll only catches progress made on
+		// another node, and thousands of open streams polling fast would load the store.
+		s.pollInterval = 2000
+	}
 	installErrorModel()
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("Errand API", d.Version)
