@@ -8,6 +8,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/httpclient"
+	"github.com/errand-dev/errand/internal/httpclient/httpcall"
 )
 
 // requestSummary is the Result message of a failed request.
@@ -44,7 +45,7 @@ func runRequest(ctx context.Context, call *connector.Call, tokens *TokenCache) c
 	if err != nil {
 		return connector.FromHTTPError(requestSummary, err)
 	}
-	return connector.OK(output(resp))
+	return connector.OK(httpcall.Output(resp))
 }
 
 // request builds the client request: the connector's headers under the step's.
@@ -57,21 +58,12 @@ func (r *requester) request(p *params, u string) *httpclient.Request {
 		header.Set(name, value)
 		r.credentialHeaders = append(r.credentialHeaders, name)
 	}
-	for name, values := range p.header {
+	for name, values := range p.Header {
 		header[name] = values
 	}
-	req := &httpclient.Request{
-		Method: p.method, URL: u, Header: header, Body: p.body, Timeout: p.timeout,
-		InsecureSkipVerify: p.fetcher.skipSSLVerification || r.cfg.VerificationMode == "none",
-		DisableKeepAlive:   !p.fetcher.keepAlive,
-		MaxBodyBytes:       p.fetcher.maxContentLength,
-	}
-	if p.fetcher.maxContentLength > 0 {
-		req.BodyLimitHint = "fetcher.max_content_length"
-	}
-	if req.Timeout == 0 && r.call.Timeout > 0 {
-		req.Timeout = -1 // the step's deadline on ctx governs
-	}
+	req := p.Request(u, 0, r.call.Timeout) // redirects are followed hop by hop, by follow
+	req.Header = header
+	req.InsecureSkipVerify = req.InsecureSkipVerify || r.cfg.VerificationMode == "none"
 	return req
 }
 
@@ -122,15 +114,15 @@ func (r *requester) auth(ctx context.Context) (string, string, error) {
 // dropped before a hop to another origin; the rest of the chain is left to the client.
 func (r *requester) follow(ctx context.Context, req *httpclient.Request, p *params) (*httpclient.Response, error) {
 	maxRedirects := httpclient.DefaultMaxRedirects
-	if p.fetcher.maxRedirects >= 0 {
-		maxRedirects = p.fetcher.maxRedirects
+	if p.Fetcher.MaxRedirects >= 0 {
+		maxRedirects = p.Fetcher.MaxRedirects
 	}
 	hop := *req
 	hop.NoRedirects = true
 	for n := 0; ; n++ {
 		resp, err := r.call.HTTP.Do(ctx, &hop)
 		next, ok := redirectTarget(resp, err, &hop)
-		if !ok || !p.fetcher.followRedirects {
+		if !ok || !p.Fetcher.FollowRedirects {
 			return resp, err
 		}
 		if n >= maxRedirects {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/errand-dev/errand/internal/httpclient/httpcall"
 )
 
 // Auth modes of a .http connector.
@@ -184,12 +186,12 @@ func (c *config) check(s *secrets) error {
 		return err
 	}
 	for name, value := range c.Headers {
-		if err := setHeader(http.Header{}, name, value); err != nil {
+		if err := httpcall.SetHeader(http.Header{}, name, value); err != nil {
 			return fmt.Errorf("config.headers: %w", err)
 		}
 	}
 	for name, value := range s.SecretHeaders {
-		if err := setHeader(http.Header{}, name, value); err != nil {
+		if err := httpcall.SetHeader(http.Header{}, name, value); err != nil {
 			return fmt.Errorf("secrets.secretHeaders: %w", err)
 		}
 	}
@@ -226,7 +228,7 @@ func (c *config) checkAuth(s *secrets) error {
 		return fmt.Errorf("authType %s needs %s", mode, strings.Join(missing, " and "))
 	}
 	if mode == authAPIKey {
-		if err := setHeader(http.Header{}, c.apiKeyHeader(), "x"); err != nil {
+		if err := httpcall.SetHeader(http.Header{}, c.apiKeyHeader(), "x"); err != nil {
 			return fmt.Errorf("config.apiKeyHeader: %w", err)
 		}
 	}

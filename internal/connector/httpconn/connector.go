@@ -16,6 +16,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/httpclient"
+	"github.com/errand-dev/errand/internal/httpclient/httpcall"
 )
 
 // TypeID is the connector type id.
@@ -59,7 +60,7 @@ func testConnection(ctx context.Context, call *connector.Call, tokens *TokenCach
 		return fmt.Errorf("testing the http connector: %w", err)
 	}
 	r := &requester{call: call, tokens: tokens, cfg: cfg, sec: sec}
-	p := &params{method: http.MethodGet, header: http.Header{}, fetcher: fetcher{followRedirects: true, keepAlive: true, maxRedirects: -1}}
+	p := &params{Params: httpcall.NewParams()}
 	resp, err := r.send(ctx, r.request(p, cfg.base.String()), p)
 	if resp != nil && (resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden) {
 		return fmt.Errorf("testing the http connector: %w: %w", errCredentialsRefused, err)

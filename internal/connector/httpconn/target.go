@@ -34,8 +34,8 @@ func target(base *url.URL, p *params) (string, error) {
 		joined.RawQuery = joinQuery(u.RawQuery, rawQuery)
 		u = *joined
 	}
-	if len(p.query) > 0 {
-		u.RawQuery = joinQuery(u.RawQuery, p.query.Encode())
+	if len(p.Query) > 0 {
+		u.RawQuery = joinQuery(u.RawQuery, p.Query.Encode())
 	}
 	u.Fragment, u.RawFragment = "", ""
 	if origin(&u) != origin(base) {

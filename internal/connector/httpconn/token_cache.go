@@ -16,6 +16,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/httpclient"
+	"github.com/errand-dev/errand/internal/httpclient/httpcall"
 )
 
 // refreshMargin is how long before its announced expiry a token is replaced, so that a
@@ -118,7 +119,7 @@ func requestToken(ctx context.Context, client *httpclient.Client, c *config, s *
 		return "", 0, err
 	}
 	for k, v := range extra {
-		form.Set(k, stringify(v))
+		form.Set(k, httpcall.Stringify(v))
 	}
 	resp, err := client.Do(ctx, &httpclient.Request{
 		Method: http.MethodPost, URL: c.AccessTokenURL, Body: []byte(form.Encode()),

@@ -2,12 +2,6 @@ package httpstep
 
 import "errors"
 
-// Sentinels of parameter validation; they end up in ValidationError step failures.
-var (
-	errMissingURL           = errors.New("is required (the full URL to call)")
-	errWantString           = errors.New("want a string")
-	errWantMap              = errors.New("want an object of names to values")
-	errWantBool             = errors.New("want true or false")
-	errWantInteger          = errors.New("want a whole number")
-	errUnknownFetcherOption = errors.New("unknown fetcher option")
-)
+// errMissingURL is the parameter validation failure of a step without with.url; it ends up
+// in a ValidationError step failure.
+var errMissingURL = errors.New("is required (the full URL to call)")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/engine"
 	"github.com/errand-dev/errand/internal/httpclient"
+	"github.com/errand-dev/errand/internal/httpclient/httpcall"
 )
 
 // StepType is the step type this executor serves.
@@ -41,42 +42,17 @@ func (e *Executor) Run(ctx context.Context, in engine.StepInput) (any, error) {
 	if serr != nil {
 		return nil, serr
 	}
-	req := p.request(in)
+	// The body cap is the smaller of max-step-size and fetcher.max_content_length.
+	req := p.Request(p.url, in.MaxOutputBytes, in.Timeout)
 	if in.Log != nil {
-		in.Log.Log("info", fmt.Sprintf("Making HTTP %s request to %s", p.method, e.client.Redact(p.url)),
-			map[string]any{"method": p.method, "url": e.client.Redact(p.url)})
+		in.Log.Log("info", fmt.Sprintf("Making HTTP %s request to %s", p.Method, e.client.Redact(p.url)),
+			map[string]any{"method": p.Method, "url": e.client.Redact(p.url)})
 	}
 	resp, err := e.client.Do(ctx, req)
 	if err != nil {
 		return nil, stepError(err)
 	}
-	return output(resp), nil
-}
-
-// request builds the client request: the body cap is the smaller of max-step-size and
-// fetcher.max_content_length, and the timeout is with.timeout, else the step's own timeout
-// (already on ctx), else the client's default.
-func (p *params) request(in engine.StepInput) *httpclient.Request {
-	req := &httpclient.Request{
-		Method:             p.method,
-		URL:                p.url,
-		Header:             p.header,
-		Body:               p.body,
-		Timeout:            p.timeout,
-		MaxBodyBytes:       in.MaxOutputBytes,
-		NoRedirects:        !p.fetcher.followRedirects || p.fetcher.maxRedirects == 0,
-		MaxRedirects:       max(p.fetcher.maxRedirects, 0),
-		InsecureSkipVerify: p.fetcher.skipSSLVerification,
-		DisableKeepAlive:   !p.fetcher.keepAlive,
-	}
-	if req.Timeout == 0 && in.Timeout > 0 {
-		req.Timeout = -1 // the step's deadline on ctx governs
-	}
-	if n := p.fetcher.maxContentLength; n > 0 && (req.MaxBodyBytes <= 0 || n < req.MaxBodyBytes) {
-		req.MaxBodyBytes = n
-		req.BodyLimitHint = "fetcher.max_content_length"
-	}
-	return req
+	return httpcall.Output(resp), nil
 }
 
 // stepError turns a client error into the step failure Kibana's http step reports.
@@ -89,7 +65,7 @@ func stepError(err error) *engine.StepError {
 	switch {
 	case errors.Is(err, httpclient.ErrStatus):
 		se.RetryAfter = herr.RetryAfter
-		se.Details = output(herr.Response)
+		se.Details = httpcall.Output(herr.Response)
 	case errors.Is(err, httpclient.ErrConnectionRefused):
 		se.Type = "ConnectionRefused"
 	case errors.Is(err, httpclient.ErrCancelled):

@@ -1,4 +1,4 @@
-package httpconn
+package httpcall
 
 import (
 	"bytes"
@@ -15,9 +15,9 @@ import (
 // maxExactInt is the largest integer a float64 holds exactly (2^53).
 const maxExactInt = 1 << 53
 
-// output is the step's result, the same as the plain http step's:
-// {status, statusText, headers, data}.
-func output(resp *httpclient.Response) map[string]any {
+// Output is the step output of an answer: {status, statusText, headers, data}, the same for
+// the plain http step and the .http connector.
+func Output(resp *httpclient.Response) map[string]any {
 	return map[string]any{
 		"status":     resp.Status,
 		"statusText": resp.StatusText,
@@ -35,8 +35,8 @@ func flattenHeaders(h http.Header) map[string]any {
 	return out
 }
 
-// decodeData parses a JSON body (by Content-Type, or by sniffing an object or array) and
-// returns any other body as text; an empty body is "".
+// decodeData parses a JSON body (by Content-Type, or by sniffing an object or array when the
+// type says nothing reliable) and returns any other body as text; an empty body is "".
 func decodeData(contentType string, body []byte) any {
 	if len(body) == 0 {
 		return ""
@@ -67,8 +67,8 @@ func looksLikeJSON(body []byte) bool {
 	return json.Valid(trimmed)
 }
 
-// decodeJSON decodes one JSON value, keeping integers beyond 2^53 exact (as int) and every
-// other number as float64.
+// decodeJSON decodes one JSON value into plain values, keeping integers beyond 2^53 exact
+// (as int) and every other number as float64.
 func decodeJSON(body []byte) (any, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -77,7 +77,7 @@ func decodeJSON(body []byte) (any, bool) {
 		return nil, false
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, false
+		return nil, false // trailing data: not one JSON document
 	}
 	return plainNumbers(v), true
 }

@@ -1,4 +1,4 @@
-package httpstep
+package httpcall
 
 import (
 	"encoding/json"
@@ -9,15 +9,22 @@ import (
 	"strings"
 )
 
+// Fetcher is `with.fetcher`: transport options.
+type Fetcher struct {
+	SkipSSLVerification bool
+	FollowRedirects     bool
+	// MaxRedirects is -1 when unset (the client's default); 0 follows none.
+	MaxRedirects     int
+	MaxContentLength int64
+	KeepAlive        bool
+}
+
 // parseFetcher reads `with.fetcher`: skip_ssl_verification, follow_redirects, max_redirects,
-// max_content_length and keep_alive.
-func (p *params) parseFetcher(v any) error {
-	if v == nil {
-		return nil
-	}
+// max_content_length and keep_alive, in sorted order.
+func (p *Params) parseFetcher(v any) error {
 	m, ok := v.(map[string]any)
-	if !ok {
-		return fmt.Errorf("%w, got %s", errWantMap, describe(v))
+	if !ok && v != nil {
+		return fmt.Errorf("%w, got %s", ErrWantMap, Describe(v))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -25,7 +32,7 @@ func (p *params) parseFetcher(v any) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if err := p.fetcher.set(k, m[k]); err != nil {
+		if err := p.Fetcher.set(k, m[k]); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}
@@ -33,26 +40,26 @@ func (p *params) parseFetcher(v any) error {
 }
 
 // set assigns one fetcher option.
-func (f *fetcher) set(key string, v any) error {
+func (f *Fetcher) set(key string, v any) error {
 	var err error
 	switch key {
 	case "skip_ssl_verification":
-		f.skipSSLVerification, err = toBool(v)
+		f.SkipSSLVerification, err = toBool(v)
 	case "follow_redirects":
-		f.followRedirects, err = toBool(v)
+		f.FollowRedirects, err = toBool(v)
 	case "keep_alive":
-		f.keepAlive, err = toBool(v)
+		f.KeepAlive, err = toBool(v)
 	case "max_redirects":
 		var n int64
 		n, err = toInt(v)
 		if err == nil && (n < 0 || n > 1000) {
 			err = fmt.Errorf("%d is out of range (0 to 1000)", n)
 		}
-		f.maxRedirects = int(n)
+		f.MaxRedirects = int(n)
 	case "max_content_length":
-		f.maxContentLength, err = toInt(v)
-		if err == nil && f.maxContentLength <= 0 {
-			err = fmt.Errorf("%d is not a positive number of bytes", f.maxContentLength)
+		f.MaxContentLength, err = toInt(v)
+		if err == nil && f.MaxContentLength <= 0 {
+			err = fmt.Errorf("%d is not a positive number of bytes", f.MaxContentLength)
 		}
 	default:
 		return fmt.Errorf("%w (use skip_ssl_verification, follow_redirects, max_redirects, max_content_length or keep_alive)", errUnknownFetcherOption)
@@ -70,7 +77,7 @@ func toBool(v any) (bool, error) {
 			return parsed, nil
 		}
 	}
-	return false, fmt.Errorf("%w, got %s", errWantBool, describe(v))
+	return false, fmt.Errorf("%w, got %s", errWantBool, Describe(v))
 }
 
 // toInt accepts integral numbers of any Go numeric type and numeric strings.
@@ -93,5 +100,5 @@ func toInt(v any) (int64, error) {
 			return parsed, nil
 		}
 	}
-	return 0, fmt.Errorf("%w, got %s", errWantInteger, describe(v))
+	return 0, fmt.Errorf("%w, got %s", errWantInteger, Describe(v))
 }
