@@ -13,13 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
 
 // TestSeedTriggerResponseAction runs the seed's trigger_response_action step, as rendered,
 // and asserts the exact request the API receives.
 func TestSeedTriggerResponseAction(t *testing.T) {
-	api := newFake(t, reply(200, `{"action_id":"a-42","status":"pending"}`, "X-Request-Id", "r-1"))
+	api := connectortest.NewFake(t, connectortest.Answer(200, "application/json", `{"action_id":"a-42","status":"pending"}`, "X-Request-Id", "r-1"))
 	with := map[string]any{
 		"path":    "/v1/response-actions/isolate",
 		"method":  "POST",
@@ -29,7 +30,7 @@ func TestSeedTriggerResponseAction(t *testing.T) {
 			"reason":      "Triggered by workflow 'isolate-host'",
 		},
 	}
-	res := newRunner(nil).run(t, map[string]any{"url": api.srv.URL + "/api/", "authType": "bearer"},
+	res := newRunner(nil).run(t, map[string]any{"url": api.URL + "/api/", "authType": "bearer"},
 		map[string]any{"token": "tok-123"}, with)
 
 	out := requireOK(t, res)
@@ -37,10 +38,10 @@ func TestSeedTriggerResponseAction(t *testing.T) {
 	require.Equal(t, "OK", out["statusText"])
 	require.Equal(t, map[string]any{"action_id": "a-42", "status": "pending"}, out["data"])
 	require.Equal(t, "r-1", out["headers"].(map[string]any)["x-request-id"])
-	reqs := api.requests()
+	reqs := api.Requests()
 	require.Len(t, reqs, 1)
 	require.Equal(t, "POST", reqs[0].Method)
-	require.Equal(t, "/api/v1/response-actions/isolate", reqs[0].URL)
+	require.Equal(t, "/api/v1/response-actions/isolate", reqs[0].URI())
 	require.Equal(t, "Bearer tok-123", reqs[0].Header.Get("Authorization"))
 	require.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
 	require.JSONEq(t, `{"endpoint_id":"agent-007","reason":"Triggered by workflow 'isolate-host'"}`, reqs[0].Body)
@@ -83,14 +84,14 @@ func TestAuthModesAndHeaderPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := newFake(t, reply(200, `{}`))
-			tt.config["url"] = api.srv.URL
+			api := connectortest.NewFake(t, connectortest.Answer(200, "application/json", `{}`))
+			tt.config["url"] = api.URL
 			with := map[string]any{"path": "/x"}
 			for k, v := range tt.with {
 				with[k] = v
 			}
 			requireOK(t, newRunner(nil).run(t, tt.config, tt.secrets, with))
-			got := api.requests()[0].Header
+			got := api.Requests()[0].Header
 			for name, want := range tt.want {
 				require.Equal(t, want, got.Get(name), name)
 			}
@@ -99,8 +100,8 @@ func TestAuthModesAndHeaderPrecedence(t *testing.T) {
 }
 
 func TestURLJoining(t *testing.T) {
-	api := newFake(t, reply(200, `{}`))
-	base := api.srv.URL
+	api := connectortest.NewFake(t, connectortest.Answer(200, "application/json", `{}`))
+	base := api.URL
 	tests := []struct {
 		name, base string
 		with       map[string]any
@@ -127,18 +128,18 @@ func TestURLJoining(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(api.requests())
+			before := len(api.Requests())
 			res := newRunner(nil).run(t, map[string]any{"url": tt.base}, nil, tt.with)
 			if tt.wantErr != "" {
 				require.Equal(t, connector.StatusError, res.Status)
 				require.Equal(t, connector.SourceUser, res.ErrorSource)
 				require.Contains(t, res.Message, tt.wantErr)
-				require.Len(t, api.requests(), before, "nothing may be sent")
+				require.Len(t, api.Requests(), before, "nothing may be sent")
 				return
 			}
 			requireOK(t, res)
-			reqs := api.requests()
-			require.Equal(t, tt.wantURL, reqs[len(reqs)-1].URL)
+			reqs := api.Requests()
+			require.Equal(t, tt.wantURL, reqs[len(reqs)-1].URI())
 		})
 	}
 }
@@ -152,16 +153,16 @@ func TestRemoteErrors(t *testing.T) {
 		source     string
 		service    string
 	}{
-		{"429 with Retry-After", reply(429, `{"message":"slow down"}`, "Retry-After", "7"), true, 7 * time.Second,
+		{"429 with Retry-After", connectortest.Answer(429, "application/json", `{"message":"slow down"}`, "Retry-After", "7"), true, 7 * time.Second,
 			connector.SourceFramework, "[429] slow down"},
-		{"503", reply(503, `{"error":"maintenance"}`), true, 0, connector.SourceFramework, "[503] maintenance"},
-		{"404 problem+json", reply(404, `{"title":"Not Found","detail":"no endpoint agent-9"}`), false, 0,
+		{"503", connectortest.Answer(503, "application/json", `{"error":"maintenance"}`), true, 0, connector.SourceFramework, "[503] maintenance"},
+		{"404 problem+json", connectortest.Answer(404, "application/json", `{"title":"Not Found","detail":"no endpoint agent-9"}`), false, 0,
 			connector.SourceUser, "[404] Not Found: no endpoint agent-9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := newFake(t, tt.handler)
-			res := newRunner(nil).run(t, map[string]any{"url": api.srv.URL}, nil, map[string]any{"path": "/x"})
+			api := connectortest.NewFake(t, tt.handler)
+			res := newRunner(nil).run(t, map[string]any{"url": api.URL}, nil, map[string]any{"path": "/x"})
 			require.Equal(t, connector.StatusError, res.Status)
 			require.Equal(t, requestSummary, res.Message)
 			require.Equal(t, tt.retry, res.Retry)
@@ -175,28 +176,28 @@ func TestRemoteErrors(t *testing.T) {
 // TestCredentialsNeverFollowACrossOriginRedirect checks that a redirect off the connector's
 // origin drops every credential header, while a same-origin redirect keeps them.
 func TestCredentialsNeverFollowACrossOriginRedirect(t *testing.T) {
-	other := newFake(t, reply(200, `{"where":"other"}`))
-	api := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+	other := connectortest.NewFake(t, connectortest.Answer(200, "application/json", `{"where":"other"}`))
+	api := connectortest.NewFake(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/start":
 			http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect)
 		case "/moved":
-			http.Redirect(w, r, other.srv.URL+"/landing", http.StatusTemporaryRedirect)
+			http.Redirect(w, r, other.URL+"/landing", http.StatusTemporaryRedirect)
 		}
 	})
-	config := map[string]any{"url": api.srv.URL, "authType": "apiKey", "apiKeyHeader": "X-Key",
+	config := map[string]any{"url": api.URL, "authType": "apiKey", "apiKeyHeader": "X-Key",
 		"headers": map[string]any{"X-Public": "p"}}
 	secrets := map[string]any{"apiKey": "k3y", "secretHeaders": map[string]any{"X-Secret": "s3"}}
 	res := newRunner(nil).run(t, config, secrets, map[string]any{"path": "/start", "method": "POST", "body": "hi"})
 
 	out := requireOK(t, res)
 	require.Equal(t, map[string]any{"where": "other"}, out["data"])
-	reqs := api.requests()
+	reqs := api.Requests()
 	require.Len(t, reqs, 2)
-	require.Equal(t, "/moved", reqs[1].URL)
+	require.Equal(t, "/moved", reqs[1].URI())
 	require.Equal(t, "k3y", reqs[1].Header.Get("X-Key"), "same origin keeps the credentials")
 	require.Equal(t, "s3", reqs[1].Header.Get("X-Secret"))
-	landing := other.requests()
+	landing := other.Requests()
 	require.Len(t, landing, 1)
 	require.Equal(t, "POST", landing[0].Method, "307 keeps the method")
 	require.Equal(t, "hi", landing[0].Body)
@@ -206,12 +207,12 @@ func TestCredentialsNeverFollowACrossOriginRedirect(t *testing.T) {
 }
 
 func TestFollowRedirectsFalseReturnsTheRedirect(t *testing.T) {
-	api := newFake(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusFound) })
-	res := newRunner(nil).run(t, map[string]any{"url": api.srv.URL}, nil,
+	api := connectortest.NewFake(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/elsewhere", http.StatusFound) })
+	res := newRunner(nil).run(t, map[string]any{"url": api.URL}, nil,
 		map[string]any{"path": "/a", "fetcher": map[string]any{"follow_redirects": false}})
 	require.Equal(t, connector.StatusError, res.Status)
 	require.Equal(t, 302, res.HTTPStatus)
-	require.Len(t, api.requests(), 1)
+	require.Len(t, api.Requests(), 1)
 }
 
 func TestValidateConfig(t *testing.T) {
@@ -284,8 +285,8 @@ func TestConnectionTest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := newFake(t, reply(tt.status, `{}`))
-			conn := &connector.Connector{ID: "c", Config: map[string]any{"url": api.srv.URL, "authType": "bearer"},
+			api := connectortest.NewFake(t, connectortest.Answer(tt.status, "application/json", `{}`))
+			conn := &connector.Connector{ID: "c", Config: map[string]any{"url": api.URL, "authType": "bearer"},
 				Secrets: map[string]any{"token": "t"}}
 			err := Type().Test(context.Background(), &connector.Call{Connector: conn, HTTP: httpclient.New(httpclient.Options{})})
 			if tt.wantErr == "" {
@@ -293,14 +294,14 @@ func TestConnectionTest(t *testing.T) {
 			} else {
 				require.ErrorContains(t, err, tt.wantErr)
 			}
-			require.Equal(t, "Bearer t", api.requests()[0].Header.Get("Authorization"))
+			require.Equal(t, "Bearer t", api.Requests()[0].Header.Get("Authorization"))
 		})
 	}
 }
 
 func TestSecretsStayOutOfResults(t *testing.T) {
-	api := newFake(t, reply(400, `{"message":"bad request"}`))
-	res := newRunner(nil).run(t, map[string]any{"url": api.srv.URL, "authType": "basic"},
+	api := connectortest.NewFake(t, connectortest.Answer(400, "application/json", `{"message":"bad request"}`))
+	res := newRunner(nil).run(t, map[string]any{"url": api.URL, "authType": "basic"},
 		map[string]any{"user": "ann", "password": "hunter2-secret"}, map[string]any{"path": "/x"})
 	encoded, err := json.Marshal(res)
 	require.NoError(t, err)

@@ -1,23 +1,19 @@
 package opsgenie_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/connector/opsgenie"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
@@ -27,54 +23,6 @@ const apiKey = "eb243592-faa2-4ba2-a551-1afdf565c889"
 
 // accepted is Opsgenie's answer to an accepted request.
 const accepted = `{"result":"Request will be processed","took":0.302,"requestId":"43a29c5c-3dbf-4fa4-9c26-f4f71023e120"}`
-
-// request is what the fake Opsgenie received.
-type request struct {
-	Method   string
-	Path     string
-	RawQuery string
-	Header   http.Header
-	Body     string
-}
-
-// fakeOpsgenie records requests and answers with the handler's response.
-type fakeOpsgenie struct {
-	mu   sync.Mutex
-	reqs []request
-	srv  *httptest.Server
-}
-
-func newFake(t *testing.T, answer http.HandlerFunc) *fakeOpsgenie {
-	t.Helper()
-	f := &fakeOpsgenie{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, request{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), string(body)})
-		f.mu.Unlock()
-		answer(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeOpsgenie) requests() []request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]request(nil), f.reqs...)
-}
-
-// answer returns a handler writing status, a JSON body and extra headers.
-func answer(status int, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 func run(t *testing.T, action, apiURL string, params map[string]any, redact httpclient.Redactor) connector.Result {
 	t.Helper()
@@ -126,17 +74,11 @@ func TestActionsSendTheAlertAPIRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(http.StatusAccepted, accepted))
-			r := run(t, tt.action, f.srv.URL+"/", tt.params, nil)
+			f := connectortest.NewFake(t, connectortest.Answer(http.StatusAccepted, "application/json", accepted))
+			r := run(t, tt.action, f.URL+"/", tt.params, nil)
 			require.Equal(t, okResult(), r)
-			reqs := f.requests()
-			require.Len(t, reqs, 1)
-			require.Equal(t, http.MethodPost, reqs[0].Method)
-			require.Equal(t, tt.path, reqs[0].Path)
-			require.Equal(t, tt.query, reqs[0].RawQuery)
-			require.Equal(t, "GenieKey "+apiKey, reqs[0].Header.Get("Authorization"))
-			require.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
-			require.Equal(t, tt.body, reqs[0].Body)
+			f.RequireOneRequest(t, connectortest.Want{Method: http.MethodPost, Path: tt.path, RawQuery: tt.query, Body: tt.body,
+				Header: map[string]string{"Authorization": "GenieKey " + apiKey, "Content-Type": "application/json"}})
 		})
 	}
 }
@@ -162,12 +104,12 @@ func TestActionsRejectBadParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(http.StatusAccepted, accepted))
-			r := run(t, tt.action, f.srv.URL, tt.params, nil)
+			f := connectortest.NewFake(t, connectortest.Answer(http.StatusAccepted, "application/json", accepted))
+			r := run(t, tt.action, f.URL, tt.params, nil)
 			require.Equal(t, connector.StatusError, r.Status)
 			require.Equal(t, connector.SourceUser, r.ErrorSource)
 			require.True(t, strings.HasPrefix(r.Message, tt.message), r.Message)
-			require.Empty(t, f.requests())
+			require.Empty(t, f.Requests())
 		})
 	}
 }
@@ -180,33 +122,33 @@ func TestActionsMapErrors(t *testing.T) {
 		want       connector.Result
 		retryAfter time.Duration
 	}{
-		{"validation error", "createAlert", answer(422, `{"message":"Request body is not processable. Please check the errors.","errors":{"message":"Message can not be empty.","alias":"Alias is too long."},"took":0.001,"requestId":"r1"}`),
+		{"validation error", "createAlert", connectortest.Answer(422, "application/json", `{"message":"Request body is not processable. Please check the errors.","errors":{"message":"Message can not be empty.","alias":"Alias is too long."},"took":0.001,"requestId":"r1"}`),
 			connector.Result{Status: "error", Message: "error creating opsgenie alert", ServiceMessage: "[422] Request body is not processable. Please check the errors. (alias: Alias is too long.; message: Message can not be empty.)",
 				ErrorSource: "user", HTTPStatus: 422}, 0},
-		{"bad key", "createAlert", answer(401, `{"message":"Key format is not valid!","took":0.0,"requestId":"r2"}`),
+		{"bad key", "createAlert", connectortest.Answer(401, "application/json", `{"message":"Key format is not valid!","took":0.0,"requestId":"r2"}`),
 			connector.Result{Status: "error", Message: "error creating opsgenie alert", ServiceMessage: "[401] Key format is not valid!", ErrorSource: "user", HTTPStatus: 401}, 0},
-		{"forbidden close", "closeAlert", answer(403, `{"message":"You are not authorized to take this action.","took":0.0,"requestId":"r3"}`),
+		{"forbidden close", "closeAlert", connectortest.Answer(403, "application/json", `{"message":"You are not authorized to take this action.","took":0.0,"requestId":"r3"}`),
 			connector.Result{Status: "error", Message: "error closing opsgenie alert", ServiceMessage: "[403] You are not authorized to take this action.", ErrorSource: "user", HTTPStatus: 403}, 0},
-		{"rate limited", "createAlert", answer(429, `{"message":"You are making too many requests! To avoid errors, we recommend you limit requests.","took":0.0,"requestId":"r4"}`, "Retry-After", "60"),
+		{"rate limited", "createAlert", connectortest.Answer(429, "application/json", `{"message":"You are making too many requests! To avoid errors, we recommend you limit requests.","took":0.0,"requestId":"r4"}`, "Retry-After", "60"),
 			connector.Result{Status: "error", Message: "error creating opsgenie alert", ServiceMessage: "[429] You are making too many requests! To avoid errors, we recommend you limit requests.",
 				Retry: true, RetryAfter: time.Minute, ErrorSource: "framework", HTTPStatus: 429}, time.Minute},
-		{"server error", "closeAlert", answer(503, `{"message":"Service Unavailable","took":0.0,"requestId":"r5"}`),
+		{"server error", "closeAlert", connectortest.Answer(503, "application/json", `{"message":"Service Unavailable","took":0.0,"requestId":"r5"}`),
 			connector.Result{Status: "error", Message: "error closing opsgenie alert", ServiceMessage: "[503] Service Unavailable", Retry: true, ErrorSource: "framework", HTTPStatus: 503}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, tt.answer)
-			r := run(t, tt.action, f.srv.URL, map[string]any{"message": "m", "alias": "a"}, nil)
+			f := connectortest.NewFake(t, tt.answer)
+			r := run(t, tt.action, f.URL, map[string]any{"message": "m", "alias": "a"}, nil)
 			require.Equal(t, tt.want, r)
 			require.Equal(t, tt.retryAfter, r.RetryAfter)
-			require.Len(t, f.requests(), 1)
+			require.Len(t, f.Requests(), 1)
 		})
 	}
 }
 
 func TestActionsNeverPutTheKeyInAResult(t *testing.T) {
-	f := newFake(t, answer(401, `{"message":"Key `+apiKey+` is not valid!","took":0.0,"requestId":"r2"}`))
-	r := run(t, "createAlert", f.srv.URL, map[string]any{"message": "m"}, func(s string) string { return strings.ReplaceAll(s, apiKey, "[REDACTED]") })
+	f := connectortest.NewFake(t, connectortest.Answer(401, "application/json", `{"message":"Key `+apiKey+` is not valid!","took":0.0,"requestId":"r2"}`))
+	r := run(t, "createAlert", f.URL, map[string]any{"message": "m"}, func(s string) string { return strings.ReplaceAll(s, apiKey, "[REDACTED]") })
 	require.Equal(t, "[401] Key [REDACTED] is not valid!", r.ServiceMessage)
 	raw, err := json.Marshal(r)
 	require.NoError(t, err)
@@ -240,12 +182,7 @@ func TestValidateConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := opsgenie.Type().ValidateConfig(tt.config, tt.secrets)
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorContains(t, err, tt.wantErr)
+			connectortest.RequireValidation(t, opsgenie.Type().ValidateConfig(tt.config, tt.secrets), tt.wantErr)
 		})
 	}
 }
@@ -254,25 +191,14 @@ func TestSchemas(t *testing.T) {
 	typ := opsgenie.Type()
 	require.Equal(t, "opsgenie.createAlert", typ.StepType("createAlert"))
 	require.Equal(t, "opsgenie.closeAlert", typ.StepType("closeAlert"))
-	require.NoError(t, compile(t, typ.SecretsSchema).Validate(map[string]any{"apiKey": apiKey}))
-	require.NoError(t, compile(t, typ.ConfigSchema).Validate(map[string]any{"apiUrl": "https://api.opsgenie.com"}))
-	create := compile(t, typ.Actions["createAlert"].ParamsSchema)
+	require.NoError(t, connectortest.Schema(t, typ.SecretsSchema).Validate(map[string]any{"apiKey": apiKey}))
+	require.NoError(t, connectortest.Schema(t, typ.ConfigSchema).Validate(map[string]any{"apiUrl": "https://api.opsgenie.com"}))
+	create := connectortest.Schema(t, typ.Actions["createAlert"].ParamsSchema)
 	require.NoError(t, create.Validate(map[string]any{"message": "m", "priority": "P3", "tags": []any{"a"},
 		"responders": []any{map[string]any{"name": "ops", "type": "team"}}, "details": map[string]any{"k": "v"}}))
 	require.Error(t, create.Validate(map[string]any{"priority": "P3"}))
 	require.Error(t, create.Validate(map[string]any{"message": "m", "responders": []any{map[string]any{"name": "ops"}}}))
-	closeSchema := compile(t, typ.Actions["closeAlert"].ParamsSchema)
+	closeSchema := connectortest.Schema(t, typ.Actions["closeAlert"].ParamsSchema)
 	require.NoError(t, closeSchema.Validate(map[string]any{"alias": "a", "note": "n"}))
 	require.Error(t, closeSchema.Validate(map[string]any{"note": "n"}))
-}
-
-func compile(t *testing.T, schema json.RawMessage) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("schema.json", doc))
-	s, err := c.Compile("schema.json")
-	require.NoError(t, err)
-	return s
 }

@@ -1,64 +1,24 @@
 package pagerduty_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/connector/pagerduty"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
 
 // routingKey is the secret (32 characters, like a real integration key).
 const routingKey = "R0UT1NGKEYs3cr3t0123456789abcdef"
-
-// request is what the fake PagerDuty received.
-type request struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   string
-}
-
-// fakePagerDuty records requests and answers with the handler's response.
-type fakePagerDuty struct {
-	mu   sync.Mutex
-	reqs []request
-	srv  *httptest.Server
-}
-
-func newFake(t *testing.T, answer http.HandlerFunc) *fakePagerDuty {
-	t.Helper()
-	f := &fakePagerDuty{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.Header.Clone(), string(body)})
-		f.mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		answer(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakePagerDuty) requests() []request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]request(nil), f.reqs...)
-}
 
 // accepted answers like the Events API v2 for a valid event.
 func accepted(w http.ResponseWriter, r *http.Request) {
@@ -72,18 +32,6 @@ func accepted(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = fmt.Fprintf(w, `{"status":"success","message":"Event processed","dedup_key":%q}`, ev.DedupKey)
-}
-
-// answer returns a handler writing status, content type, body and extra headers.
-func answer(status int, contentType, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
 }
 
 func run(t *testing.T, apiURL string, params map[string]any, opts httpclient.Options) connector.Result {
@@ -126,17 +74,11 @@ func TestEnqueueSendsEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, accepted)
-			r := run(t, f.srv.URL+"/v2/enqueue", tt.params, httpclient.Options{})
+			f := connectortest.NewFake(t, accepted)
+			r := run(t, f.URL+"/v2/enqueue", tt.params, httpclient.Options{})
 			require.Equal(t, connector.OK(map[string]any{"status": "success", "message": "Event processed", "dedup_key": tt.dedup}), r)
-			reqs := f.requests()
-			require.Len(t, reqs, 1)
-			require.Equal(t, http.MethodPost, reqs[0].Method)
-			require.Equal(t, "/v2/enqueue", reqs[0].Path)
-			require.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
-			require.Equal(t, "application/json", reqs[0].Header.Get("Accept"))
-			require.Empty(t, reqs[0].Header.Get("Authorization"))
-			require.Equal(t, tt.body, reqs[0].Body)
+			f.RequireOneRequest(t, connectortest.Want{Method: http.MethodPost, Path: "/v2/enqueue", Body: tt.body,
+				Header: map[string]string{"Content-Type": "application/json", "Accept": "application/json", "Authorization": ""}})
 		})
 	}
 }
@@ -161,13 +103,13 @@ func TestEnqueueRejectsBadParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, accepted)
-			r := run(t, f.srv.URL+"/v2/enqueue", tt.params, httpclient.Options{})
+			f := connectortest.NewFake(t, accepted)
+			r := run(t, f.URL+"/v2/enqueue", tt.params, httpclient.Options{})
 			require.Equal(t, connector.StatusError, r.Status)
 			require.Equal(t, connector.SourceUser, r.ErrorSource)
 			require.False(t, r.Retry)
 			require.True(t, strings.HasPrefix(r.Message, tt.message), r.Message)
-			require.Empty(t, f.requests())
+			require.Empty(t, f.Requests())
 		})
 	}
 }
@@ -180,36 +122,36 @@ func TestEnqueueAnswers(t *testing.T) {
 		want       connector.Result
 		retryAfter time.Duration
 	}{
-		{"invalid event", answer(400, "application/json",
+		{"invalid event", connectortest.Answer(400, "application/json",
 			`{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect (should be 32 characters)"]}`),
 			connector.Result{Status: "error", Message: summary, ServiceMessage: "[400] Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)",
 				ErrorSource: "user", HTTPStatus: 400}, 0},
-		{"invalid event without errors", answer(400, "application/json", `{"status":"invalid event","message":"Event object is invalid"}`),
+		{"invalid event without errors", connectortest.Answer(400, "application/json", `{"status":"invalid event","message":"Event object is invalid"}`),
 			connector.Result{Status: "error", Message: summary, ServiceMessage: "[400] Event object is invalid", ErrorSource: "user", HTTPStatus: 400}, 0},
-		{"rate limited", answer(429, "application/json", `{"status":"throttle exceeded","message":"Requests for this service are arriving too quickly.  Please retry later."}`, "Retry-After", "20"),
+		{"rate limited", connectortest.Answer(429, "application/json", `{"status":"throttle exceeded","message":"Requests for this service are arriving too quickly.  Please retry later."}`, "Retry-After", "20"),
 			connector.Result{Status: "error", Message: summary, ServiceMessage: "[429] Requests for this service are arriving too quickly.  Please retry later.",
 				Retry: true, RetryAfter: 20 * time.Second, ErrorSource: "framework", HTTPStatus: 429}, 20 * time.Second},
-		{"server error", answer(500, "text/html", "<html><title>Internal Server Error</title></html>"),
+		{"server error", connectortest.Answer(500, "text/html", "<html><title>Internal Server Error</title></html>"),
 			connector.Result{Status: "error", Message: summary, ServiceMessage: "[500] Internal Server Error", Retry: true, ErrorSource: "framework", HTTPStatus: 500}, 0},
-		{"2xx that is not JSON", answer(202, "text/plain", "queued"),
+		{"2xx that is not JSON", connectortest.Answer(202, "text/plain", "queued"),
 			connector.Result{Status: "error", Message: summary, ServiceMessage: "PagerDuty answered 202 with a body that is not JSON", ErrorSource: "framework", HTTPStatus: 202}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, tt.answer)
-			r := run(t, f.srv.URL+"/v2/enqueue", map[string]any{"summary": "x"}, httpclient.Options{})
+			f := connectortest.NewFake(t, tt.answer)
+			r := run(t, f.URL+"/v2/enqueue", map[string]any{"summary": "x"}, httpclient.Options{})
 			require.Equal(t, tt.want, r)
 			require.Equal(t, tt.retryAfter, r.RetryAfter)
-			require.Len(t, f.requests(), 1)
+			require.Len(t, f.Requests(), 1)
 		})
 	}
 }
 
 func TestEnqueueNeverPutsTheRoutingKeyInAResult(t *testing.T) {
 	// The remote echoes the routing key; the client's redactor stands in for the framework's.
-	f := newFake(t, answer(400, "application/json", `{"status":"invalid event","message":"Event object is invalid","errors":["unknown routing_key `+routingKey+`"]}`))
+	f := connectortest.NewFake(t, connectortest.Answer(400, "application/json", `{"status":"invalid event","message":"Event object is invalid","errors":["unknown routing_key `+routingKey+`"]}`))
 	redact := func(s string) string { return strings.ReplaceAll(s, routingKey, "[REDACTED]") }
-	r := run(t, f.srv.URL+"/v2/enqueue", map[string]any{"summary": "x"}, httpclient.Options{Redact: redact})
+	r := run(t, f.URL+"/v2/enqueue", map[string]any{"summary": "x"}, httpclient.Options{Redact: redact})
 	require.Equal(t, "[400] Event object is invalid: unknown routing_key [REDACTED]", r.ServiceMessage)
 	raw, err := json.Marshal(r)
 	require.NoError(t, err)
@@ -240,12 +182,7 @@ func TestValidateConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := pagerduty.Type().ValidateConfig(tt.config, tt.secrets)
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorContains(t, err, tt.wantErr)
+			connectortest.RequireValidation(t, pagerduty.Type().ValidateConfig(tt.config, tt.secrets), tt.wantErr)
 		})
 	}
 }
@@ -253,24 +190,13 @@ func TestValidateConfig(t *testing.T) {
 func TestSchemas(t *testing.T) {
 	typ := pagerduty.Type()
 	require.Equal(t, "pagerduty", typ.StepType(""))
-	require.NoError(t, compile(t, typ.SecretsSchema).Validate(map[string]any{"routingKey": routingKey}))
-	require.Error(t, compile(t, typ.SecretsSchema).Validate(map[string]any{}))
-	require.NoError(t, compile(t, typ.ConfigSchema).Validate(map[string]any{"apiUrl": "https://events.pagerduty.com/v2/enqueue"}))
-	params := compile(t, typ.Actions[""].ParamsSchema)
+	require.NoError(t, connectortest.Schema(t, typ.SecretsSchema).Validate(map[string]any{"routingKey": routingKey}))
+	require.Error(t, connectortest.Schema(t, typ.SecretsSchema).Validate(map[string]any{}))
+	require.NoError(t, connectortest.Schema(t, typ.ConfigSchema).Validate(map[string]any{"apiUrl": "https://events.pagerduty.com/v2/enqueue"}))
+	params := connectortest.Schema(t, typ.Actions[""].ParamsSchema)
 	require.NoError(t, params.Validate(map[string]any{"eventAction": "trigger", "summary": "x", "severity": "error",
 		"links": []any{map[string]any{"href": "https://a"}}, "customDetails": map[string]any{"k": "v"}}))
 	require.Error(t, params.Validate(map[string]any{"severity": "high"}))
 	require.Error(t, params.Validate(map[string]any{"eventAction": "snooze"}))
 	require.Error(t, params.Validate(map[string]any{"summary": "x", "unknown": 1}))
-}
-
-func compile(t *testing.T, schema json.RawMessage) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("schema.json", doc))
-	s, err := c.Compile("schema.json")
-	require.NoError(t, err)
-	return s
 }

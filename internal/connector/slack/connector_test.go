@@ -1,75 +1,23 @@
 package slack_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/connector/slack"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
 
 // hookPath is the secret part of the fake webhook URL.
 const hookPath = "/services/T0001/B0001/s3cr3tHookToken"
-
-// request is what the fake Slack received.
-type request struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   string
-}
-
-// fakeSlack records requests and answers with the handler's response.
-type fakeSlack struct {
-	mu   sync.Mutex
-	reqs []request
-	srv  *httptest.Server
-}
-
-func newFake(t *testing.T, answer http.HandlerFunc) *fakeSlack {
-	t.Helper()
-	f := &fakeSlack{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.Header.Clone(), string(body)})
-		f.mu.Unlock()
-		answer(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeSlack) requests() []request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]request(nil), f.reqs...)
-}
-
-// answer returns a handler writing status, content type, body and extra headers.
-func answer(status int, contentType, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 // redactor stands in for the framework's redaction of secret values.
 func redactor(secret string) httpclient.Redactor {
@@ -88,29 +36,14 @@ func run(t *testing.T, webhookURL string, params map[string]any, redact httpclie
 	return typ.Actions[""].Run(context.Background(), call)
 }
 
-// requireNoSecret fails when the secret appears anywhere in the result.
-func requireNoSecret(t *testing.T, r connector.Result, secret string) {
-	t.Helper()
-	raw, err := json.Marshal(r)
-	require.NoError(t, err)
-	require.NotContains(t, string(raw), secret)
-	require.NotContains(t, fmt.Sprintf("%+v", r), secret)
-}
-
 func TestPostMessageSendsTheSeedMessage(t *testing.T) {
-	f := newFake(t, answer(200, "text/html", "ok"))
-	r := run(t, f.srv.URL+hookPath, map[string]any{
+	f := connectortest.NewFake(t, connectortest.Answer(200, "text/html", "ok"))
+	r := run(t, f.URL+hookPath, map[string]any{
 		"message": "High-priority alert: Suspicious login <admin> & co. Please investigate immediately.",
 	}, nil)
 	require.Equal(t, connector.OK(map[string]any{"ok": true, "text": "ok"}), r)
-	reqs := f.requests()
-	require.Len(t, reqs, 1)
-	require.Equal(t, http.MethodPost, reqs[0].Method)
-	require.Equal(t, hookPath, reqs[0].Path)
-	require.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
-	require.Empty(t, reqs[0].Header.Get("Authorization"))
-	require.Equal(t, "Errand", reqs[0].Header.Get("User-Agent"))
-	require.Equal(t, `{"text":"High-priority alert: Suspicious login <admin> & co. Please investigate immediately."}`, reqs[0].Body)
+	f.RequireOneRequest(t, connectortest.Want{Method: http.MethodPost, Path: hookPath, Body: `{"text":"High-priority alert: Suspicious login <admin> & co. Please investigate immediately."}`,
+		Header: map[string]string{"Content-Type": "application/json", "Authorization": "", "User-Agent": "Errand"}})
 }
 
 func TestPostMessageBody(t *testing.T) {
@@ -129,11 +62,11 @@ func TestPostMessageBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(200, "text/html", "ok"))
-			r := run(t, f.srv.URL+hookPath, tt.params, nil)
+			f := connectortest.NewFake(t, connectortest.Answer(200, "text/html", "ok"))
+			r := run(t, f.URL+hookPath, tt.params, nil)
 			require.Equal(t, connector.StatusOK, r.Status, r.Message)
-			require.Len(t, f.requests(), 1)
-			require.Equal(t, tt.want, f.requests()[0].Body)
+			require.Len(t, f.Requests(), 1)
+			require.Equal(t, tt.want, f.Requests()[0].Body)
 		})
 	}
 }
@@ -146,35 +79,35 @@ func TestPostMessageAnswers(t *testing.T) {
 		want       connector.Result
 		retryAfter time.Duration
 	}{
-		{"incoming webhook ok", hookPath, answer(200, "text/html", "ok"),
+		{"incoming webhook ok", hookPath, connectortest.Answer(200, "text/html", "ok"),
 			connector.OK(map[string]any{"ok": true, "text": "ok"}), 0},
-		{"workflow webhook json ok", "/triggers/T0001/1234/s3cr3tHookToken", answer(200, "application/json", `{"ok":true}`),
+		{"workflow webhook json ok", "/triggers/T0001/1234/s3cr3tHookToken", connectortest.Answer(200, "application/json", `{"ok":true}`),
 			connector.OK(map[string]any{"ok": true}), 0},
-		{"workflow webhook json ok:false", "/triggers/T0001/1234/s3cr3tHookToken", answer(200, "application/json", `{"ok":false,"error":"invalid_workflow_input"}`),
+		{"workflow webhook json ok:false", "/triggers/T0001/1234/s3cr3tHookToken", connectortest.Answer(200, "application/json", `{"ok":false,"error":"invalid_workflow_input"}`),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "invalid_workflow_input", ErrorSource: "user"}, 0},
-		{"invalid_payload", hookPath, answer(400, "text/html", "invalid_payload"),
+		{"invalid_payload", hookPath, connectortest.Answer(400, "text/html", "invalid_payload"),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[400] invalid_payload", ErrorSource: "user", HTTPStatus: 400}, 0},
-		{"action_prohibited", hookPath, answer(403, "text/html", "action_prohibited"),
+		{"action_prohibited", hookPath, connectortest.Answer(403, "text/html", "action_prohibited"),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[403] action_prohibited", ErrorSource: "user", HTTPStatus: 403}, 0},
-		{"no_service", hookPath, answer(404, "text/html", "no_service"),
+		{"no_service", hookPath, connectortest.Answer(404, "text/html", "no_service"),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[404] no_service", ErrorSource: "user", HTTPStatus: 404}, 0},
-		{"channel_is_archived", hookPath, answer(410, "text/html", "channel_is_archived"),
+		{"channel_is_archived", hookPath, connectortest.Answer(410, "text/html", "channel_is_archived"),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[410] channel_is_archived", ErrorSource: "user", HTTPStatus: 410}, 0},
-		{"workflow webhook 400 json", "/triggers/T0001/1234/s3cr3tHookToken", answer(400, "application/json", `{"ok":false,"error":"invalid_workflow_input"}`),
+		{"workflow webhook 400 json", "/triggers/T0001/1234/s3cr3tHookToken", connectortest.Answer(400, "application/json", `{"ok":false,"error":"invalid_workflow_input"}`),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[400] invalid_workflow_input", ErrorSource: "user", HTTPStatus: 400}, 0},
-		{"rate limited", hookPath, answer(429, "text/html", "rate_limited", "Retry-After", "30"),
+		{"rate limited", hookPath, connectortest.Answer(429, "text/html", "rate_limited", "Retry-After", "30"),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[429] rate_limited", Retry: true, RetryAfter: 30 * time.Second, ErrorSource: "framework", HTTPStatus: 429}, 30 * time.Second},
-		{"server error without body", hookPath, answer(503, "text/plain", ""),
+		{"server error without body", hookPath, connectortest.Answer(503, "text/plain", ""),
 			connector.Result{Status: "error", Message: "error posting slack message", ServiceMessage: "[503] Service Unavailable", Retry: true, ErrorSource: "framework", HTTPStatus: 503}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, tt.answer)
-			r := run(t, f.srv.URL+tt.path, map[string]any{"message": "hi"}, nil)
+			f := connectortest.NewFake(t, tt.answer)
+			r := run(t, f.URL+tt.path, map[string]any{"message": "hi"}, nil)
 			require.Equal(t, tt.want, r)
 			require.Equal(t, tt.retryAfter, r.RetryAfter)
-			require.Len(t, f.requests(), 1)
-			requireNoSecret(t, r, "s3cr3tHookToken")
+			require.Len(t, f.Requests(), 1)
+			connectortest.RequireNoSecret(t, r, "s3cr3tHookToken")
 		})
 	}
 }
@@ -193,8 +126,8 @@ func TestPostMessageRejectsMissingParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(200, "text/html", "ok"))
-			url := f.srv.URL + hookPath
+			f := connectortest.NewFake(t, connectortest.Answer(200, "text/html", "ok"))
+			url := f.URL + hookPath
 			if tt.url == "none" {
 				url = ""
 			}
@@ -203,7 +136,7 @@ func TestPostMessageRejectsMissingParams(t *testing.T) {
 			require.Equal(t, connector.SourceUser, r.ErrorSource)
 			require.False(t, r.Retry)
 			require.Contains(t, r.Message, tt.message)
-			require.Empty(t, f.requests())
+			require.Empty(t, f.Requests())
 		})
 	}
 }
@@ -217,16 +150,16 @@ func TestPostMessageNeverPutsTheWebhookURLInAResult(t *testing.T) {
 		require.Equal(t, connector.StatusError, r.Status)
 		require.True(t, r.Retry)
 		require.Equal(t, "the Slack webhook could not be reached: connection refused", r.ServiceMessage)
-		requireNoSecret(t, r, "s3cr3tHookToken")
+		connectortest.RequireNoSecret(t, r, "s3cr3tHookToken")
 	})
 	t.Run("remote echoes the URL", func(t *testing.T) {
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		f := connectortest.NewFake(t, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "no_service for "+r.URL.Path, http.StatusNotFound)
 		})
-		r := run(t, f.srv.URL+hookPath, map[string]any{"message": "hi"}, redactor("s3cr3tHookToken"))
+		r := run(t, f.URL+hookPath, map[string]any{"message": "hi"}, redactor("s3cr3tHookToken"))
 		require.Equal(t, connector.StatusError, r.Status)
 		require.Contains(t, r.ServiceMessage, "no_service")
-		requireNoSecret(t, r, "s3cr3tHookToken")
+		connectortest.RequireNoSecret(t, r, "s3cr3tHookToken")
 	})
 }
 
@@ -263,23 +196,12 @@ func TestValidateConfig(t *testing.T) {
 func TestSchemas(t *testing.T) {
 	typ := slack.Type()
 	require.Equal(t, "slack", typ.StepType(""))
-	secrets := compile(t, typ.SecretsSchema)
+	secrets := connectortest.Schema(t, typ.SecretsSchema)
 	require.NoError(t, secrets.Validate(map[string]any{"webhookUrl": "https://hooks.slack.com/services/x"}))
 	require.Error(t, secrets.Validate(map[string]any{}))
-	params := compile(t, typ.Actions[""].ParamsSchema)
+	params := connectortest.Schema(t, typ.Actions[""].ParamsSchema)
 	require.NoError(t, params.Validate(map[string]any{"message": "hi", "channel": "#ops"}))
 	require.Error(t, params.Validate(map[string]any{"channel": "#ops"}))
 	require.Error(t, params.Validate(map[string]any{"message": ""}))
-	require.NoError(t, compile(t, typ.ConfigSchema).Validate(map[string]any{}))
-}
-
-func compile(t *testing.T, schema json.RawMessage) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("schema.json", doc))
-	s, err := c.Compile("schema.json")
-	require.NoError(t, err)
-	return s
+	require.NoError(t, connectortest.Schema(t, typ.ConfigSchema).Validate(map[string]any{}))
 }

@@ -1,7 +1,6 @@
 package slackapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/connector/slackapi"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
@@ -376,26 +375,15 @@ func TestSchemas(t *testing.T) {
 		}
 		require.True(t, found, step)
 	}
-	require.NoError(t, compile(t, typ.ConfigSchema).Validate(map[string]any{"allowedChannels": allowed}))
-	require.NoError(t, compile(t, typ.SecretsSchema).Validate(map[string]any{"token": token}))
-	post := compile(t, typ.Actions["postMessage"].ParamsSchema)
+	require.NoError(t, connectortest.Schema(t, typ.ConfigSchema).Validate(map[string]any{"allowedChannels": allowed}))
+	require.NoError(t, connectortest.Schema(t, typ.SecretsSchema).Validate(map[string]any{"token": token}))
+	post := connectortest.Schema(t, typ.Actions["postMessage"].ParamsSchema)
 	require.NoError(t, post.Validate(map[string]any{"channels": []any{"#general"}, "text": "hi", "blocks": []any{}}))
 	require.NoError(t, post.Validate(map[string]any{"channelNames": []any{"#general"}, "blocks": "[]"}))
 	require.Error(t, post.Validate(map[string]any{"channelIds": []any{"C1"}}))
 	require.Error(t, post.Validate(map[string]any{"channelIds": []any{"C1", "C2"}, "text": "hi"}))
 	require.Error(t, post.Validate(map[string]any{"channelNames": []any{"general"}, "text": "hi"}))
 	for name, action := range typ.Actions {
-		require.NotNil(t, compile(t, action.ParamsSchema), name)
+		require.NotNil(t, connectortest.Schema(t, action.ParamsSchema), name)
 	}
-}
-
-func compile(t *testing.T, schema json.RawMessage) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("schema.json", doc))
-	s, err := c.Compile("schema.json")
-	require.NoError(t, err)
-	return s
 }

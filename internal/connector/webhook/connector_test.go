@@ -1,22 +1,18 @@
 package webhook_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/connector"
+	"github.com/errand-dev/errand/internal/connector/connectortest"
 	"github.com/errand-dev/errand/internal/connector/webhook"
 	"github.com/errand-dev/errand/internal/httpclient"
 )
@@ -27,56 +23,6 @@ const (
 	password = "pa55-w0rd-s3cr3t"
 	apiToken = "tok-s3cr3t-123"
 )
-
-// request is what the fake endpoint received.
-type request struct {
-	Method   string
-	Path     string
-	RawQuery string
-	Header   http.Header
-	Body     string
-}
-
-// fakeEndpoint records requests and answers with the handler's response.
-type fakeEndpoint struct {
-	mu   sync.Mutex
-	reqs []request
-	srv  *httptest.Server
-}
-
-func newFake(t *testing.T, answer http.HandlerFunc) *fakeEndpoint {
-	t.Helper()
-	f := &fakeEndpoint{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), string(body)})
-		f.mu.Unlock()
-		answer(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeEndpoint) requests() []request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]request(nil), f.reqs...)
-}
-
-// answer returns a handler writing status, content type, body and extra headers.
-func answer(status int, contentType, body string, headers ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		if contentType != "" {
-			w.Header().Set("Content-Type", contentType)
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 func run(t *testing.T, config, secrets, params map[string]any, redact httpclient.Redactor) connector.Result {
 	t.Helper()
@@ -125,19 +71,12 @@ func TestSendBuildsTheRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(200, "application/json", `{"received":true}`))
-			tt.config["url"] = f.srv.URL + "/hooks/errand?source=ci"
+			f := connectortest.NewFake(t, connectortest.Answer(200, "application/json", `{"received":true}`))
+			tt.config["url"] = f.URL + "/hooks/errand?source=ci"
 			r := run(t, tt.config, tt.secrets, tt.params, nil)
 			require.Equal(t, connector.StatusOK, r.Status, r.ServiceMessage)
-			reqs := f.requests()
-			require.Len(t, reqs, 1)
-			require.Equal(t, tt.method, reqs[0].Method)
-			require.Equal(t, "/hooks/errand", reqs[0].Path)
-			require.Equal(t, "source=ci", reqs[0].RawQuery)
-			require.Equal(t, tt.body, reqs[0].Body)
-			for name, want := range tt.headers {
-				require.Equal(t, want, reqs[0].Header.Get(name), name)
-			}
+			f.RequireOneRequest(t, connectortest.Want{Method: tt.method, Path: "/hooks/errand", RawQuery: "source=ci", Body: tt.body,
+				Header: tt.headers})
 		})
 	}
 }
@@ -148,15 +87,15 @@ func TestSendOutput(t *testing.T) {
 		answer http.HandlerFunc
 		data   any
 	}{
-		{"json answer", answer(201, "application/json; charset=utf-8", `{"id":42,"ok":true}`, "X-Request-Id", "r-1"),
+		{"json answer", connectortest.Answer(201, "application/json; charset=utf-8", `{"id":42,"ok":true}`, "X-Request-Id", "r-1"),
 			map[string]any{"id": 42.0, "ok": true}},
-		{"text answer", answer(201, "text/plain", "accepted", "X-Request-Id", "r-1"), "accepted"},
-		{"invalid json stays text", answer(201, "application/json", "{nope", "X-Request-Id", "r-1"), "{nope"},
+		{"text answer", connectortest.Answer(201, "text/plain", "accepted", "X-Request-Id", "r-1"), "accepted"},
+		{"invalid json stays text", connectortest.Answer(201, "application/json", "{nope", "X-Request-Id", "r-1"), "{nope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, tt.answer)
-			r := run(t, map[string]any{"url": f.srv.URL}, map[string]any{}, map[string]any{"body": "{}"}, nil)
+			f := connectortest.NewFake(t, tt.answer)
+			r := run(t, map[string]any{"url": f.URL}, map[string]any{}, map[string]any{"body": "{}"}, nil)
 			require.Equal(t, connector.StatusOK, r.Status)
 			out := r.Data.(map[string]any)
 			require.Equal(t, 201, out["status"])
@@ -176,22 +115,22 @@ func TestSendMapsErrors(t *testing.T) {
 		want       connector.Result
 		retryAfter time.Duration
 	}{
-		{"bad request", answer(400, "application/json", `{"message":"field 'alert' is required"}`),
+		{"bad request", connectortest.Answer(400, "application/json", `{"message":"field 'alert' is required"}`),
 			connector.Result{Status: "error", Message: "error calling webhook", ServiceMessage: "[400] field 'alert' is required", ErrorSource: "user", HTTPStatus: 400}, 0},
-		{"unauthorized", answer(401, "application/problem+json", `{"title":"Unauthorized","detail":"bad credentials"}`),
+		{"unauthorized", connectortest.Answer(401, "application/problem+json", `{"title":"Unauthorized","detail":"bad credentials"}`),
 			connector.Result{Status: "error", Message: "error calling webhook", ServiceMessage: "[401] Unauthorized: bad credentials", ErrorSource: "user", HTTPStatus: 401}, 0},
-		{"rate limited", answer(429, "text/plain", "slow down", "Retry-After", "5"),
+		{"rate limited", connectortest.Answer(429, "text/plain", "slow down", "Retry-After", "5"),
 			connector.Result{Status: "error", Message: "error calling webhook", ServiceMessage: "[429] slow down", Retry: true, RetryAfter: 5 * time.Second, ErrorSource: "framework", HTTPStatus: 429}, 5 * time.Second},
-		{"server error", answer(502, "text/plain", "upstream down"),
+		{"server error", connectortest.Answer(502, "text/plain", "upstream down"),
 			connector.Result{Status: "error", Message: "error calling webhook", ServiceMessage: "[502] upstream down", Retry: true, ErrorSource: "framework", HTTPStatus: 502}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, tt.answer)
-			r := run(t, map[string]any{"url": f.srv.URL}, map[string]any{"user": user, "password": password}, map[string]any{"body": "{}"}, nil)
+			f := connectortest.NewFake(t, tt.answer)
+			r := run(t, map[string]any{"url": f.URL}, map[string]any{"user": user, "password": password}, map[string]any{"body": "{}"}, nil)
 			require.Equal(t, tt.want, r)
 			require.Equal(t, tt.retryAfter, r.RetryAfter)
-			require.Len(t, f.requests(), 1)
+			require.Len(t, f.Requests(), 1)
 		})
 	}
 }
@@ -199,14 +138,14 @@ func TestSendMapsErrors(t *testing.T) {
 func TestSendNeverPutsSecretsInAResult(t *testing.T) {
 	// The endpoint echoes the request headers in its error; the client's redactor stands in
 	// for the framework's.
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+	f := connectortest.NewFake(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "rejected "+r.Header.Get("Authorization")+" "+r.Header.Get("X-Api-Key"), http.StatusForbidden)
 	})
 	encoded := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
 	redact := func(s string) string {
 		return strings.NewReplacer(encoded, "[REDACTED]", apiToken, "[REDACTED]").Replace(s)
 	}
-	r := run(t, map[string]any{"url": f.srv.URL}, map[string]any{"user": user, "password": password,
+	r := run(t, map[string]any{"url": f.URL}, map[string]any{"user": user, "password": password,
 		"secretHeaders": map[string]any{"X-Api-Key": apiToken}}, map[string]any{}, redact)
 	require.Equal(t, "[403] rejected Basic [REDACTED] [REDACTED]", r.ServiceMessage)
 	raw, err := json.Marshal(r)
@@ -230,15 +169,15 @@ func TestSendRejectsBadParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, answer(200, "", ""))
+			f := connectortest.NewFake(t, connectortest.Answer(200, "", ""))
 			if tt.config["url"] == "set" {
-				tt.config["url"] = f.srv.URL
+				tt.config["url"] = f.URL
 			}
 			r := run(t, tt.config, map[string]any{}, tt.params, nil)
 			require.Equal(t, connector.StatusError, r.Status)
 			require.Equal(t, connector.SourceUser, r.ErrorSource)
 			require.True(t, strings.HasPrefix(r.Message, tt.message), r.Message)
-			require.Empty(t, f.requests())
+			require.Empty(t, f.Requests())
 		})
 	}
 }
@@ -264,12 +203,7 @@ func TestValidateConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := webhook.Type().ValidateConfig(tt.config, tt.secrets)
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorContains(t, err, tt.wantErr)
+			connectortest.RequireValidation(t, webhook.Type().ValidateConfig(tt.config, tt.secrets), tt.wantErr)
 		})
 	}
 }
@@ -277,24 +211,13 @@ func TestValidateConfig(t *testing.T) {
 func TestSchemas(t *testing.T) {
 	typ := webhook.Type()
 	require.Equal(t, "webhook", typ.StepType(""))
-	config := compile(t, typ.ConfigSchema)
+	config := connectortest.Schema(t, typ.ConfigSchema)
 	require.NoError(t, config.Validate(map[string]any{"url": "https://x.example.com", "method": "post", "headers": nil, "hasAuth": true, "authType": nil}))
 	require.Error(t, config.Validate(map[string]any{"method": "post"}))
-	secrets := compile(t, typ.SecretsSchema)
+	secrets := connectortest.Schema(t, typ.SecretsSchema)
 	require.NoError(t, secrets.Validate(map[string]any{"user": "u", "password": "p", "secretHeaders": map[string]any{"X": "y"}}))
 	require.Error(t, secrets.Validate(map[string]any{"token": "t"}))
-	params := compile(t, typ.Actions[""].ParamsSchema)
+	params := connectortest.Schema(t, typ.Actions[""].ParamsSchema)
 	require.NoError(t, params.Validate(map[string]any{"body": "{}", "headers": map[string]any{"X": "y"}}))
 	require.Error(t, params.Validate(map[string]any{"url": "https://elsewhere"}))
-}
-
-func compile(t *testing.T, schema json.RawMessage) *jsonschema.Schema {
-	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	require.NoError(t, c.AddResource("schema.json", doc))
-	s, err := c.Compile("schema.json")
-	require.NoError(t, err)
-	return s
 }
