@@ -91,7 +91,7 @@ func (e *Engine) runExecution(ctx context.Context, ex *store.Execution, plan *Pl
 	stop := e.watch(tctx, ex.ID, cancel)
 	werr := r.runSteps(tctx, &scope{}, plan.Workflow.Steps)
 	stop()
-	if ferr := r.flushLogs(ctx); ferr != nil {
+	if ferr := r.flushPending(ctx); ferr != nil {
 		return time.Time{}, ferr
 	}
 	return e.settle(ctx, ex, werr, deadline, timeout)

@@ -28,6 +28,8 @@ type run struct {
 	vars  map[string]any                  // variables: merged data.set outputs
 	seq   int
 	logs  []*store.LogEntry
+	// pending are finished records of pure steps not written yet (see isPure).
+	pending []*store.StepExecution
 	// flushed is when the logs were last written (wall clock: batching, not semantics).
 	flushed time.Time
 }
@@ -155,13 +157,11 @@ func (r *run) reserve(rec *store.StepExecution) {
 	r.recs[rec.Path] = rec
 }
 
-// save upserts rec durably (even when ctx is cancelled: a cancelled step is still recorded).
+// save upserts rec durably (even when ctx is cancelled: a cancelled step is still recorded),
+// together with the deferred records of pure steps that finished before it.
 func (r *run) save(ctx context.Context, rec *store.StepExecution) error {
 	r.reserve(rec)
-	if err := r.e.st.StepExecutionUpsert(context.WithoutCancel(ctx), rec); err != nil {
-		return fmt.Errorf("saving record %q of step %q: %w", rec.Path, rec.StepName, err)
-	}
-	return nil
+	return r.writeWithPending(ctx, rec)
 }
 
 // finish marks rec terminal with status, output (encoded) and error, saves it, flushes the
@@ -179,7 +179,9 @@ func (r *run) finish(ctx context.Context, rec *store.StepExecution, status strin
 			rec.State, _ = encodeJSON(st)
 		}
 	}
-	if err := r.save(ctx, rec); err != nil {
+	if isPure(rec.StepType) && status == store.StatusCompleted {
+		r.deferRecord(rec)
+	} else if err := r.save(ctx, rec); err != nil {
 		return err
 	}
 	r.e.emit(Event{Kind: EventStepFinished, ExecutionID: r.ex.ID, StepPath: rec.Path, StepName: rec.StepName,

@@ -204,6 +204,8 @@ type Store interface {
 
 	// StepExecutionUpsert inserts or replaces the record with the same (ExecutionID, Path).
 	StepExecutionUpsert(ctx context.Context, s *StepExecution) error
+	// StepExecutionUpsertMany upserts every record in one transaction: all or none.
+	StepExecutionUpsertMany(ctx context.Context, recs []*StepExecution) error
 	StepExecutionList(ctx context.Context, executionID string) ([]*StepExecution, error) // by Seq
 	StepExecutionGet(ctx context.Context, id string) (*StepExecution, error)
 	// StepExecutionListByWorkflow returns one page (limit 0: 100) of the step executions of

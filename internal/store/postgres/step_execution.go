@@ -129,3 +129,32 @@ func (s *Store) StepExecutionListByWorkflow(ctx context.Context, workflowID stri
 	}
 	return list, total, nil
 }
+
+// StepExecutionUpsertMany upserts every record in one transaction (one commit).
+func (s *Store) StepExecutionUpsertMany(ctx context.Context, recs []*store.StepExecution) error {
+	ids := make([]string, len(recs))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := rebind(stepUpsert)
+		for i, st := range recs {
+			ids[i] = st.ID
+			if ids[i] == "" {
+				ids[i] = newID()
+			}
+			err := tx.QueryRowContext(ctx, q, ids[i], st.ExecutionID, st.Path, st.StepName,
+				st.StepType, st.Attempt, st.Seq, st.Status, jsonArg(st.Input), jsonArg(st.Output),
+				jsonArg(st.Error), jsonArg(st.State), timeArg(st.StartedAt), nullTimeArg(st.FinishedAt),
+				st.DurationMs).Scan(&ids[i])
+			if err != nil {
+				return fmt.Errorf("upserting step execution %q of execution %q: %w", st.Path, st.ExecutionID, mapError(err))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, st := range recs {
+		st.ID = ids[i]
+	}
+	return nil
+}

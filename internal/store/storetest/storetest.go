@@ -36,6 +36,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"APIKey", apiKeyCases},
 		{"Audit", auditCases},
 		{"Trigger", triggerCases},
+		{"StepExecutionMany", []testCase{{"UpsertMany", testStepExecutionUpsertMany}}},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
