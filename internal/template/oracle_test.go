@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const oraclePath = "../../../shared/conformance/liquid/liquidjs_oracle.jsonl"
+const oraclePath = "testdata/liquidjs_oracle.jsonl"
 
 // oracleCase is one line of the LiquidJS oracle.
 type oracleCase struct {

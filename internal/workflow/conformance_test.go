@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // conformanceDir holds the real Kibana example workflows.
-const conformanceDir = "../../../shared/conformance/kibana-examples"
+const conformanceDir = "testdata/kibana-examples"
 
 // shippedStepTypes are the connector step types Errand's connector packages serve
 // (DESIGN.md §2: slack, slackapi, jira, httpconn, webhook, pagerduty, teams, opsgenie,
