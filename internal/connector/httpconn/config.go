@@ -35,12 +35,6 @@ var authAliases = map[string]string{
 	"webhook-oauth2-client-credentials": authOAuth2,
 }
 
-// unsupportedConfig names Kibana settings Errand's .http connector does not implement, with
-// the reason given to the user.
-var unsupportedConfig = map[string]string{
-	"certType": "client certificates are not supported yet",
-}
-
 // config is a .http connector's config.
 type config struct {
 	URL              string            `json:"url"`
@@ -69,6 +63,10 @@ type secrets struct {
 	APIKey        string            `json:"apiKey"`
 	ClientSecret  string            `json:"clientSecret"`
 	SecretHeaders map[string]string `json:"secretHeaders"`
+	// Crt and Key are a TLS client certificate and its key (PEM, or base64 of PEM); the
+	// server builds the connector's HTTP client with them.
+	Crt string `json:"crt"`
+	Key string `json:"key"`
 }
 
 // fields maps the config's JSON names to its fields, for assignFields.
@@ -82,7 +80,8 @@ func (c *config) fields() map[string]any {
 // fields maps the secrets' JSON names to their fields, for assignFields.
 func (s *secrets) fields() map[string]any {
 	return map[string]any{"user": &s.User, "password": &s.Password, "token": &s.Token,
-		"apiKey": &s.APIKey, "clientSecret": &s.ClientSecret, "secretHeaders": &s.SecretHeaders}
+		"apiKey": &s.APIKey, "clientSecret": &s.ClientSecret, "secretHeaders": &s.SecretHeaders,
+		"crt": &s.Crt, "key": &s.Key}
 }
 
 // assignFields copies m into the fields named by their JSON names (pointers to string,
@@ -154,11 +153,6 @@ func parseConfig(rawConfig, rawSecrets map[string]any) (*config, *secrets, error
 		s = secrets{}
 		if err := decode(rawSecrets, &s); err != nil {
 			return nil, nil, fmt.Errorf("reading secrets: %w", err)
-		}
-	}
-	for key, why := range unsupportedConfig {
-		if v, ok := rawConfig[key]; ok && v != nil && v != "" {
-			return nil, nil, fmt.Errorf("config.%s: %s", key, why)
 		}
 	}
 	if err := c.check(&s); err != nil {

@@ -102,7 +102,9 @@ var secretsSchema = json.RawMessage(`{
     "apiKey": {"type": "string"},
     "clientSecret": {"type": "string", "description": "OAuth2 client secret."},
     "secretHeaders": {"type": "object", "additionalProperties": {"type": "string"},
-      "description": "Encrypted headers; they override config.headers."}
+      "description": "Encrypted headers; they override config.headers."},
+    "crt": {"type": "string", "description": "TLS client certificate: PEM, or base64 of PEM."},
+    "key": {"type": "string", "description": "Private key of the client certificate: PEM, or base64 of PEM."}
   },
   "additionalProperties": false
 }`)
