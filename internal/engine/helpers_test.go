@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/engine"
-	"github.com/errand-dev/errand/internal/store"
 )
 
 // probe is a test executor that counts its calls per step name and answers with fn.
@@ -60,15 +59,6 @@ func decode(t *testing.T, raw json.RawMessage) any {
 	var v any
 	require.NoError(t, json.Unmarshal(raw, &v))
 	return v
-}
-
-// statuses lists path → status of records.
-func statuses(recs []*store.StepExecution) map[string]string {
-	m := map[string]string{}
-	for _, r := range recs {
-		m[r.Path] = r.Status
-	}
-	return m
 }
 
 // sprintf is fmt.Sprintf for YAML templates.

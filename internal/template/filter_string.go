@@ -22,7 +22,6 @@ func strFilter(f func(string) string) filterFunc {
 var (
 	stripHTMLRe   = regexp.MustCompile(`(?is)<script.*?</script>|<style.*?</style>|<!--.*?-->|<[^>]*>`)
 	newlineRe     = regexp.MustCompile(`\r?\n`)
-	escapeOnceRe  = regexp.MustCompile(`&(amp|lt|gt|quot|#39);`)
 	htmlEscaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
 	htmlUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'")
 )

@@ -55,16 +55,6 @@ func (m *sourceMap) pos(path string) Pos {
 	return Pos{Line: 1, Col: 1}
 }
 
-// keyPos returns the position of path's key when it was recorded, else of its value.
-func (m *sourceMap) keyPos(path string) Pos {
-	if m != nil {
-		if k := m.keys[path]; k != nil {
-			return nodePos(k)
-		}
-	}
-	return m.pos(path)
-}
-
 // inside returns the document position of the 1-based line and column (in runes) of a
 // position inside the string value of path. Quoted and plain scalars map exactly on their
 // first line; block scalars (| and >) map by line and indentation; escapes and folding make
