@@ -116,6 +116,7 @@ func New(d Deps) http.Handler {
 	s.registerWorkflows(api)
 	s.registerRuns(api)
 	s.registerExecutions(api)
+	s.registerExecutionSearch(api)
 	s.registerWorkflowSteps(api)
 	s.registerMeta(api)
 	s.registerConnectors(api)
