@@ -117,6 +117,7 @@ func New(d Deps) http.Handler {
 	s.registerRuns(api)
 	s.registerExecutions(api)
 	s.registerExecutionSearch(api)
+	s.registerExecutionTrace(api)
 	s.registerWorkflowSteps(api)
 	s.registerMeta(api)
 	s.registerConnectors(api)
