@@ -73,6 +73,16 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Version is reported in the OpenAPI document (default "dev").
 	Version string
+	// ResumeLinks signs the external resume links of waitForInput steps; nil makes a
+	// signer with a random key per process (links die with the process and open only on
+	// the node that minted them; see ResumeSigner).
+	ResumeLinks *ResumeSigner
+	// DisableResumeLinks turns the external resume routes off (Kibana's
+	// hitlExternalResume.enabled: false); they answer 404.
+	DisableResumeLinks bool
+	// PublicURL is the server's base URL as users reach it (e.g. https://errand.example.com),
+	// used in resume links; empty: the scheme and Host of the request that mints the link.
+	PublicURL string
 }
 
 // server holds the dependencies the handlers share.
@@ -82,6 +92,8 @@ type server struct {
 	vopts workflow.ValidateOptions
 	// pollInterval is how often the SSE stream reads the store for progress made elsewhere.
 	pollInterval int64 // milliseconds
+	// usedLinks are the nonces of resume links used in this process.
+	usedLinks *nonceSet
 }
 
 // New returns the API's handler: every route, behind the request, auth and audit
@@ -93,7 +105,10 @@ func New(d Deps) http.Handler {
 	if d.Version == "" {
 		d.Version = "dev"
 	}
-	s := &server{Deps: d, log: d.Logger, vopts: validateOptions(d.Engine), pollInterval: 500}
+	if d.ResumeLinks == nil {
+		d.ResumeLinks = NewResumeSigner(nil)
+	}
+	s := &server{Deps: d, log: d.Logger, vopts: validateOptions(d.Engine), pollInterval: 500, usedLinks: newNonceSet()}
 	if d.Broker != nil {
 		// Live events come from the broker; the store poll only catches progress made on
 		// another node, and thousands of open streams polling fast would load the store.
@@ -118,6 +133,7 @@ func New(d Deps) http.Handler {
 	s.registerExecutions(api)
 	s.registerExecutionSearch(api)
 	s.registerExecutionTrace(api)
+	s.registerResumeLinks(api, mux)
 	s.registerWorkflowSteps(api)
 	s.registerMeta(api)
 	s.registerConnectors(api)

@@ -136,7 +136,7 @@ func requiredRole(method, path string) string {
 	switch {
 	case path == "/healthz" || path == "/readyz" || path == "/api/docs" || strings.HasPrefix(path, "/api/openapi"):
 		return ""
-	case isWebhook(method, path):
+	case isWebhook(method, path), isResumeLink(method, path):
 		return ""
 	case strings.HasPrefix(path, "/api/actions/"):
 		if method == http.MethodGet && path == "/api/actions/connector_types" {
@@ -160,6 +160,21 @@ func isWebhook(method, path string) bool {
 	}
 	id, tail, ok := strings.Cut(rest, "/")
 	return ok && id != "" && tail == "execute"
+}
+
+// isResumeLink reports whether the request opens or answers an external resume link
+// (its token is the credential).
+func isResumeLink(method, path string) bool {
+	if method != http.MethodGet && method != http.MethodPost {
+		return false
+	}
+	rest, ok := strings.CutPrefix(path, "/api/workflows/executions/")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, "/")
+	return len(parts) == 5 && parts[0] != "" && parts[1] == "steps" && parts[2] != "" &&
+		parts[3] == "resume" && parts[4] == "external"
 }
 
 // isMutating reports whether method changes state.

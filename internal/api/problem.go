@@ -70,6 +70,11 @@ var (
 	errBadRequest = errors.New("bad request")
 	// errUnavailable is a feature this server was started without.
 	errUnavailable = errors.New("not available")
+	// errLinkInvalid is an external resume link whose token is forged, malformed or for
+	// another step.
+	errLinkInvalid = errors.New("invalid resume link")
+	// errLinkGone is an external resume link that expired or was used.
+	errLinkGone = errors.New("resume link no longer valid")
 )
 
 // invalidYAMLError carries the diagnostics of YAML that was refused.
@@ -89,8 +94,11 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.As(err, &iy):
 		return http.StatusBadRequest, iy.msg
-	case errors.Is(err, auth.ErrUnauthenticated), errors.Is(err, trigger.ErrWebhookUnauthorized):
+	case errors.Is(err, auth.ErrUnauthenticated), errors.Is(err, trigger.ErrWebhookUnauthorized),
+		errors.Is(err, errLinkInvalid):
 		return http.StatusUnauthorized, err.Error()
+	case errors.Is(err, errLinkGone): // before the conflicts it may wrap
+		return http.StatusGone, err.Error()
 	case errors.Is(err, auth.ErrForbidden):
 		return http.StatusForbidden, err.Error()
 	case errors.Is(err, auth.ErrRateLimited):
