@@ -72,6 +72,9 @@ func newConnectorTypesCmd(g *globals) *cobra.Command {
 func newConnectorListCmd(g *globals) *cobra.Command {
 	return &cobra.Command{Use: "list", Short: "List stored and preconfigured connectors (never their secrets)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.remote() {
+				return remoteConnectorList(cmd, g)
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				list, err := rt.Connectors.List(cmd.Context())
 				if err != nil {
@@ -93,6 +96,9 @@ func newConnectorListCmd(g *globals) *cobra.Command {
 func newConnectorGetCmd(g *globals) *cobra.Command {
 	return &cobra.Command{Use: "get ID|NAME", Short: "Show one connector (never its secrets)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.remote() {
+				return remoteConnectorGet(cmd, g, args[0])
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				c, err := getConnector(cmd, rt, args[0])
 				if err != nil {
@@ -142,6 +148,9 @@ func indent(s string) string {
 func newConnectorDeleteCmd(g *globals) *cobra.Command {
 	return &cobra.Command{Use: "delete ID", Short: "Delete a stored connector", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.remote() {
+				return remoteConnectorDelete(cmd, g, args[0])
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				c, err := getConnector(cmd, rt, args[0])
 				if err != nil {
@@ -159,6 +168,9 @@ func newConnectorDeleteCmd(g *globals) *cobra.Command {
 func newConnectorTestCmd(g *globals) *cobra.Command {
 	return &cobra.Command{Use: "test ID|NAME", Short: "Check that a connector reaches its service", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := localOnly(g, "connectors test", "the API has no connection-test endpoint"); err != nil {
+				return err
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				res := rt.Connectors.Test(cmd.Context(), args[0])
 				if g.output == "json" {
@@ -183,6 +195,9 @@ func newConnectorRotateCmd(g *globals) *cobra.Command {
 		Short: "Re-encrypt every stored connector with the primary key (old keys in ERRAND_DECRYPTION_ONLY_KEYS)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := localOnly(g, "connectors rotate-key", "it needs the server's encryption keys"); err != nil {
+				return err
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				n, err := rt.Connectors.RotateKey(cmd.Context())
 				fmt.Fprintf(cmd.ErrOrStderr(), "re-encrypted %d connectors\n", n)

@@ -141,6 +141,9 @@ func newConnectorCreateCmd(g *globals) *cobra.Command {
 		Example: "  errand connectors create --name security-alerts-channel --type .slack --secrets-file slack.yaml\n" +
 			"  errand connectors create -f jira-connector.yaml",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.remote() {
+				return remoteConnectorCreate(cmd, g, f)
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				cf, err := f.collect(cmd, rt.Registry)
 				if err != nil {
@@ -164,6 +167,9 @@ func newConnectorUpdateCmd(g *globals) *cobra.Command {
 		Short: "Update a connector: secrets left out are kept, a secret set to null is cleared",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.remote() {
+				return remoteConnectorUpdate(cmd, g, f, args[0])
+			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				cur, err := getConnector(cmd, rt, args[0])
 				if err != nil {
