@@ -29,6 +29,7 @@ type serveFile struct {
 	DenyPrivateAddresses bool     `yaml:"deny_private_addresses"`
 	LogFormat            string   `yaml:"log_format"`
 	LogLevel             string   `yaml:"log_level"`
+	PublicURL            string   `yaml:"public_url"`
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -73,7 +74,8 @@ func serveConfig(g *globals, file, listen, logFormat string, workers int) (serve
 		ConnectorsFile: firstOf(os.Getenv("ERRAND_CONNECTORS_FILE"), f.ConnectorsFile),
 		Egress:         server.Egress{AllowedHosts: f.AllowedHosts, DenyPrivate: f.DenyPrivateAddresses},
 		Workers:        firstInt(workers, envInt("ERRAND_WORKERS"), f.Workers),
-	}, Listen: firstOf(listen, os.Getenv("ERRAND_LISTEN"), f.Listen)}
+	}, Listen: firstOf(listen, os.Getenv("ERRAND_LISTEN"), f.Listen),
+		PublicURL: firstOf(os.Getenv("ERRAND_PUBLIC_URL"), f.PublicURL)}
 	var err error
 	if cfg.LeaseTTL, err = durationOf("lease_ttl", firstOf(os.Getenv("ERRAND_LEASE_TTL"), f.LeaseTTL)); err != nil {
 		return cfg, err

@@ -7,6 +7,7 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -41,6 +42,7 @@ type ringKey struct {
 type KeyRing struct {
 	primary ringKey
 	byID    map[keyID]ringKey
+	seed    []byte // the primary key, for Derive
 }
 
 // NewKeyRing returns a key ring that encrypts with primary and also decrypts with old (the
@@ -50,7 +52,7 @@ func NewKeyRing(primary []byte, old ...[]byte) (*KeyRing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building primary key: %w", err)
 	}
-	r := &KeyRing{primary: p, byID: map[keyID]ringKey{p.id: p}}
+	r := &KeyRing{primary: p, byID: map[keyID]ringKey{p.id: p}, seed: append([]byte(nil), primary...)}
 	for i, k := range old {
 		rk, err := newRingKey(k)
 		if err != nil {
@@ -144,4 +146,15 @@ func (r *KeyRing) keyOf(ct []byte) (ringKey, error) {
 func fullAAD(header, aad []byte) []byte {
 	out := make([]byte, 0, len(header)+len(aad))
 	return append(append(out, header...), aad...)
+}
+
+// Derive returns a 32-byte key for another purpose, named by label, derived from the
+// primary key with HKDF-SHA-256: every node sharing the encryption key derives the same key,
+// and no derived key reveals the primary one.
+func (r *KeyRing) Derive(label string) ([]byte, error) {
+	key, err := hkdf.Key(sha256.New, r.seed, nil, "errand "+label, KeySize)
+	if err != nil {
+		return nil, fmt.Errorf("deriving key %q: %w", label, err)
+	}
+	return key, nil
 }

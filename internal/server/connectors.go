@@ -92,10 +92,10 @@ func ValidateOptions() workflow.ValidateOptions {
 
 // openConnectors loads the key ring and the preconfigured connectors and returns the
 // connector service with the shipped types.
-func openConnectors(st store.Store, cfg Config, logger *slog.Logger) (*connector.Service, *connector.Registry, error) {
+func openConnectors(st store.Store, cfg Config, logger *slog.Logger) (*connector.Service, *connector.Registry, *secret.KeyRing, error) {
 	keys, info, err := secret.LoadKeyRing(secret.KeyRingOptions{DataDir: cfg.dataDir()})
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading the encryption key: %w", err)
+		return nil, nil, nil, fmt.Errorf("loading the encryption key: %w", err)
 	}
 	if info.Created != "" {
 		logger.Warn("created encryption key for connector secrets; back it up", "path", info.Created)
@@ -106,7 +106,7 @@ func openConnectors(st store.Store, cfg Config, logger *slog.Logger) (*connector
 	var pre []*connector.Connector
 	if file := cfg.connectorsFile(); file != "" {
 		if pre, err = connector.LoadPreconfigured(file, os.Getenv); err != nil {
-			return nil, nil, fmt.Errorf("loading preconfigured connectors: %w", err)
+			return nil, nil, nil, fmt.Errorf("loading preconfigured connectors: %w", err)
 		}
 	}
 	reg := connbuiltin.NewRegistry()
@@ -121,9 +121,9 @@ func openConnectors(st store.Store, cfg Config, logger *slog.Logger) (*connector
 		},
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return svc, reg, nil
+	return svc, reg, keys, nil
 }
 
 // connectorTLS reads the TLS settings a connector may carry (config verificationMode and ca,
@@ -205,7 +205,7 @@ func OpenConnectors(ctx context.Context, cfg Config) (*ConnectorRuntime, error) 
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, reg, err := openConnectors(st, cfg, logger)
+	svc, reg, _, err := openConnectors(st, cfg, logger)
 	if err != nil {
 		_ = st.Close()
 		return nil, err

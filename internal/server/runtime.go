@@ -18,6 +18,7 @@ import (
 	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/engine"
 	"github.com/errand-dev/errand/internal/queue"
+	"github.com/errand-dev/errand/internal/secret"
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
 	"github.com/errand-dev/errand/internal/store/sqlite"
@@ -57,6 +58,8 @@ type Runtime struct {
 	Queue      *queue.Queue
 	Connectors *connector.Service
 	Registry   *connector.Registry
+	// Keys is the encryption key ring (connector secrets; keys derived for other purposes).
+	Keys *secret.KeyRing
 }
 
 // DefaultDataDir is $ERRAND_DATA_DIR, else $XDG_DATA_HOME/errand, else ~/.local/share/errand.
@@ -139,14 +142,14 @@ func assemble(st store.Store, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating queue: %w", err)
 	}
-	svc, reg, err := openConnectors(st, cfg, logger)
+	svc, reg, keys, err := openConnectors(st, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
 	eng := engine.New(st, NewEvaluator(), executors(svc, reg, cfg.Egress), q, cfg.Observer,
 		engine.Options{NodeID: node, LeasedByCaller: true})
 	h.eng = eng
-	return &Runtime{Store: st, Engine: eng, Queue: q, Connectors: svc, Registry: reg}, nil
+	return &Runtime{Store: st, Engine: eng, Queue: q, Connectors: svc, Registry: reg, Keys: keys}, nil
 }
 
 // Close stops the queue (gracefully) and closes the store.

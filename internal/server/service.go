@@ -34,6 +34,9 @@ type ServeConfig struct {
 	ScheduleScan time.Duration
 	// Version is reported by the API.
 	Version string
+	// PublicURL is the base URL users reach the server at, for links the server hands out
+	// (external resume links); default: the Host of the request (env ERRAND_PUBLIC_URL).
+	PublicURL string
 }
 
 // Service is Errand as a service: the runtime, the REST API, schedules, webhooks, metrics
@@ -102,6 +105,11 @@ func NewService(ctx context.Context, cfg ServeConfig) (*Service, error) {
 	s.auditor = auth.NewAuditor(rt.Store, auth.AuditorOptions{Logger: log})
 	s.scheduler = trigger.NewScheduler(rt.Store, rt.Engine, trigger.SchedulerOptions{Interval: cfg.ScheduleScan, Logger: log})
 	s.retention = NewRetention(rt.Store, cfg.Retention, time.Hour, log)
+	h, err := s.handler(broker)
+	if err != nil {
+		_ = rt.Close()
+		return nil, fmt.Errorf("building the API: %w", err)
+	}
 	if s.tracing, err = NewTracing(ctx, cfg.Version, os.Getenv); err != nil {
 		_ = rt.Close()
 		return nil, fmt.Errorf("configuring traces: %w", err)
@@ -109,14 +117,21 @@ func NewService(ctx context.Context, cfg ServeConfig) (*Service, error) {
 	if s.tracing != nil {
 		obs.add(s.tracing)
 	}
-	s.srv = &http.Server{Handler: s.tracing.Middleware(s.handler(broker)), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.tracing.Middleware(h), ReadHeaderTimeout: 10 * time.Second}
 	return s, nil
 }
 
 // handler builds the HTTP handler: the API, /metrics, behind the latency middleware.
-func (s *Service) handler(broker *events.Broker) http.Handler {
+func (s *Service) handler(broker *events.Broker) (http.Handler, error) {
 	rt := s.rt
+	// Resume links are signed with a key derived from the encryption key, so every node
+	// sharing the database verifies them and they survive restarts.
+	resumeKey, err := rt.Keys.Derive("resume-links")
+	if err != nil {
+		return nil, err
+	}
 	a := api.New(api.Deps{
+		ResumeLinks: api.NewResumeSigner(resumeKey), PublicURL: s.cfg.PublicURL,
 		Store: rt.Store, Engine: rt.Engine, Connectors: rt.Connectors, Registry: rt.Registry,
 		Auth: s.keys, Audit: s.auditor, Broker: broker, Logger: s.log, Version: s.cfg.Version,
 		Webhooks: trigger.NewWebhooks(rt.Store, rt.Engine, trigger.WebhooksOptions{
@@ -128,7 +143,7 @@ func (s *Service) handler(broker *events.Broker) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/", a)
-	return s.metrics.Middleware(mux)
+	return s.metrics.Middleware(mux), nil
 }
 
 // ready reports whether the store answers.
@@ -194,6 +209,9 @@ func (c ServeConfig) withDefaults() ServeConfig {
 	}
 	if c.Retention < 0 {
 		c.Retention = 0
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = os.Getenv("ERRAND_PUBLIC_URL")
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
