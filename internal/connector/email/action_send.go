@@ -36,7 +36,7 @@ func runSend(ctx context.Context, call *connector.Call) connector.Result {
 	if err != nil {
 		return failure(call, err)
 	}
-	s, err := dial(ctx, cfg)
+	s, err := dial(ctx, cfg, call.HTTP)
 	if err != nil {
 		return failure(call, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/errand-dev/errand/internal/httpclient"
 )
 
 // defaultTimeout bounds a whole SMTP session when ctx has no deadline.
@@ -32,13 +34,18 @@ type session struct {
 // dial connects (with TLS from the start when secure), greets the server, upgrades with
 // STARTTLS when offered and authenticates when hasAuth. ctx's cancellation closes the
 // connection, and its deadline bounds every read and write.
-func dial(ctx context.Context, cfg *config) (*session, error) {
+func dial(ctx context.Context, cfg *config, hc *httpclient.Client) (*session, error) {
 	tlsCfg, err := cfg.tlsClientConfig()
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", cfg.address())
+	// The connector's client carries the egress policy (allowed hosts, private and metadata
+	// addresses); SMTP obeys it like HTTP does.
+	dialContext := (&net.Dialer{}).DialContext
+	if hc != nil {
+		dialContext = hc.DialContext
+	}
+	conn, err := dialContext(ctx, "tcp", cfg.address())
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", cfg.address(), err)
 	}

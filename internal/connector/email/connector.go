@@ -41,7 +41,7 @@ func testConnection(ctx context.Context, call *connector.Call) error {
 	if err != nil {
 		return fmt.Errorf("testing the email connector: %w", err)
 	}
-	s, err := dial(ctx, cfg)
+	s, err := dial(ctx, cfg, call.HTTP)
 	if err != nil {
 		return fmt.Errorf("testing the email connector: %w", err)
 	}
