@@ -137,6 +137,7 @@ func New(d Deps) http.Handler {
 	s.registerWorkflowSteps(api)
 	s.registerMeta(api)
 	s.registerConnectors(api)
+	s.registerConnectorTest(api)
 	s.registerRaw(api, mux)
 	return s.middleware(mux)
 }

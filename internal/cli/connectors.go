@@ -168,26 +168,31 @@ func newConnectorDeleteCmd(g *globals) *cobra.Command {
 func newConnectorTestCmd(g *globals) *cobra.Command {
 	return &cobra.Command{Use: "test ID|NAME", Short: "Check that a connector reaches its service", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := localOnly(g, "connectors test", "the API has no connection-test endpoint"); err != nil {
-				return err
+			if g.remote() {
+				return remoteConnectorTest(cmd, g, args[0])
 			}
 			return withConnectors(cmd, g, func(rt *server.ConnectorRuntime) error {
 				res := rt.Connectors.Test(cmd.Context(), args[0])
-				if g.output == "json" {
-					if err := writeJSON(cmd.OutOrStdout(), res); err != nil {
-						return err
-					}
-				} else if res.Status == connector.StatusOK {
-					fmt.Fprintln(cmd.OutOrStdout(), "ok")
-				} else {
-					fmt.Fprintf(cmd.OutOrStdout(), "failed: %s\n", strings.TrimSuffix(res.Message+": "+res.ServiceMessage, ": "))
-				}
-				if res.Status != connector.StatusOK {
-					return &ExitError{Code: 1}
-				}
-				return nil
+				return printTestResult(cmd, g, res, res.Status, res.Message, res.ServiceMessage)
 			})
 		}}
+}
+
+// printTestResult prints a connection test's outcome and fails the command when it failed.
+func printTestResult(cmd *cobra.Command, g *globals, res any, status, message, serviceMessage string) error {
+	if g.output == "json" {
+		if err := writeJSON(cmd.OutOrStdout(), res); err != nil {
+			return err
+		}
+	} else if status == connector.StatusOK {
+		fmt.Fprintln(cmd.OutOrStdout(), "ok")
+	} else {
+		fmt.Fprintf(cmd.OutOrStdout(), "failed: %s\n", strings.TrimSuffix(message+": "+serviceMessage, ": "))
+	}
+	if status != connector.StatusOK {
+		return &ExitError{Code: 1}
+	}
+	return nil
 }
 
 func newConnectorRotateCmd(g *globals) *cobra.Command {

@@ -165,3 +165,20 @@ func remoteConnectorDelete(cmd *cobra.Command, g *globals, ref string) error {
 	fmt.Fprintf(cmd.ErrOrStderr(), "deleted connector %s (%s)\n", rc.ID, rc.Name)
 	return nil
 }
+
+// remoteConnectorTest runs a connector's connection test on the server.
+func remoteConnectorTest(cmd *cobra.Command, g *globals, ref string) error {
+	api, err := g.client(false)
+	if err != nil {
+		return err
+	}
+	rc, err := findRemoteConnector(cmd, api, ref)
+	if err != nil {
+		return err
+	}
+	res, err := api.TestConnector(cmd.Context(), rc.ID)
+	if err != nil {
+		return err
+	}
+	return printTestResult(cmd, g, res, res.Status, res.Message, res.ServiceMessage)
+}

@@ -86,3 +86,21 @@ func (c *Client) DeleteConnector(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// ConnectorTestResult is the answer of a connection test: Kibana's result envelope.
+type ConnectorTestResult struct {
+	ConnectorID    string `json:"connector_id"`
+	Status         string `json:"status"`
+	Message        string `json:"message,omitempty"`
+	ServiceMessage string `json:"service_message,omitempty"`
+}
+
+// TestConnector runs a connector's connection test on the server
+// (`POST /api/actions/connector/{id}/_test`, an Errand extension).
+func (c *Client) TestConnector(ctx context.Context, id string) (*ConnectorTestResult, error) {
+	var out ConnectorTestResult
+	if err := c.do(ctx, "POST", "/api/actions/connector/"+url.PathEscape(id)+"/_test", nil, nil, &out); err != nil {
+		return nil, fmt.Errorf("testing connector %q: %w", id, err)
+	}
+	return &out, nil
+}
