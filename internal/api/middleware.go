@@ -99,6 +99,7 @@ func (s *server) guard(w http.ResponseWriter, r *http.Request, next http.Handler
 	}
 	if isMutating(r.Method) && r.Header.Get("Cookie") != "" && r.Header.Get("Authorization") == "" &&
 		r.Header.Get("kbn-xsrf") == "" {
+		//lint:ignore ST1005 Kibana's exact message, which clients may match
 		writeProblem(w, r, fmt.Errorf("%w: Request must contain a kbn-xsrf header.", errBadRequest))
 		return
 	}

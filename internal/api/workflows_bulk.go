@@ -14,16 +14,13 @@ import (
 	"github.com/errand-dev/errand/internal/store"
 )
 
-// maxBulk is Kibana's limit on workflows per bulk create.
-const maxBulk = 500
-
 type bulkCreateInput struct {
 	Overwrite bool `query:"overwrite" doc:"Replace workflows whose id exists"`
 	Body      struct {
 		Workflows []struct {
 			YAML string `json:"yaml"`
 			ID   string `json:"id,omitempty"`
-		} `json:"workflows" maxItems:"500"`
+		} `json:"workflows" maxItems:"500"` // Kibana's limit on workflows per bulk create
 	}
 }
 
