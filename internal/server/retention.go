@@ -10,7 +10,8 @@ import (
 )
 
 // Retention deletes executions (with their steps and logs) that finished longer ago than
-// MaxAge, in batches, so a busy database stays bounded. A zero MaxAge keeps everything.
+// MaxAge, in batches, and the schedule ticks claimed before then (each trigger's latest tick
+// stays), so a busy database stays bounded. A zero MaxAge keeps everything.
 type Retention struct {
 	st     store.Store
 	maxAge time.Duration
@@ -87,6 +88,11 @@ func (r *Retention) Sweep(ctx context.Context) int {
 	}
 	if total > 0 {
 		r.log.Info("deleted old executions", "count", total, "before", before)
+	}
+	if n, err := r.st.TickPrune(ctx, before); err != nil {
+		r.log.Error("pruning old schedule ticks", "before", before, "error", err)
+	} else if n > 0 {
+		r.log.Info("pruned old schedule ticks", "count", n, "before", before)
 	}
 	return total
 }

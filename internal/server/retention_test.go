@@ -43,3 +43,25 @@ func TestRetentionDeletesOnlyOldFinishedExecutions(t *testing.T) {
 	ids := []string{rows[0].ID, rows[1].ID}
 	require.ElementsMatch(t, []string{"recent", "still-waiting"}, ids)
 }
+
+func TestRetentionPrunesTicksButKeepsTheLatest(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "errand.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{-40 * 24 * time.Hour, -39 * 24 * time.Hour} {
+		ok, err := st.TickClaim(ctx, "wf", "every:24h0m0s", now.Add(d))
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	r := NewRetention(st, 30*24*time.Hour, time.Hour, quietLogger())
+	r.now = func() time.Time { return now }
+	r.Sweep(ctx)
+	last, err := st.TickLast(ctx, "wf", "every:24h0m0s")
+	require.NoError(t, err)
+	require.True(t, last.Equal(now.Add(-39*24*time.Hour)), "the latest tick stays: %s", last)
+	ok, err := st.TickClaim(ctx, "wf", "every:24h0m0s", now.Add(-40*24*time.Hour))
+	require.NoError(t, err)
+	require.True(t, ok, "the older tick was pruned")
+}

@@ -70,6 +70,9 @@ type TriggerStore interface {
 	// TickSetExecution records the execution a claimed tick started (ErrNotFound when the
 	// tick was never claimed).
 	TickSetExecution(ctx context.Context, workflowID, key string, at time.Time, executionID string) error
+	// TickPrune deletes ticks claimed before `before`, keeping each trigger's latest tick
+	// (TickLast must still answer); it returns how many it deleted.
+	TickPrune(ctx context.Context, before time.Time) (int, error)
 	// TickLast returns the latest claimed tick of a trigger (zero time when none).
 	TickLast(ctx context.Context, workflowID, key string) (time.Time, error)
 	// IdempotencyClaim claims key within scope until expiresAt for executionID. When the

@@ -54,3 +54,18 @@ func (s *Store) TickLast(ctx context.Context, workflowID, key string) (time.Time
 	}
 	return timeOf(last.Time), nil
 }
+
+// TickPrune deletes the ticks claimed before `before`, except each trigger's latest one.
+func (s *Store) TickPrune(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.exec(ctx, `DELETE FROM trigger_ticks t WHERE t.tick_at < ? AND EXISTS (
+		SELECT 1 FROM trigger_ticks n WHERE n.workflow_id = t.workflow_id
+		AND n.trigger_key = t.trigger_key AND n.tick_at > t.tick_at)`, timeArg(before))
+	if err != nil {
+		return 0, fmt.Errorf("pruning ticks before %s: %w", before.Format(time.RFC3339), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("pruning ticks: %w", err)
+	}
+	return int(n), nil
+}

@@ -60,3 +60,26 @@ func (s *Store) TickLast(ctx context.Context, workflowID, key string) (time.Time
 	}
 	return timeOf(last.Int64), nil
 }
+
+// TickPrune deletes the ticks claimed before `before`, except each trigger's latest one.
+func (s *Store) TickPrune(ctx context.Context, before time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, tickPrune, timeArg(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pruning ticks before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return int(n), nil
+}
+
+// tickPrune keeps the latest tick of every trigger: the scheduler reads it to know which
+// ticks ran.
+const tickPrune = `DELETE FROM trigger_ticks WHERE tick_at < ? AND EXISTS (
+	SELECT 1 FROM trigger_ticks n WHERE n.workflow_id = trigger_ticks.workflow_id
+	AND n.trigger_key = trigger_ticks.trigger_key AND n.tick_at > trigger_ticks.tick_at)`

@@ -20,6 +20,7 @@ var triggerCases = []testCase{
 	{"TickClaimRace", func(t *testing.T, s store.Store) { raceTickClaims(t, []store.Store{s}) }},
 	{"TickSetExecution", testTickSetExecution},
 	{"TickLast", testTickLast},
+	{"TickPrune", testTickPrune},
 	{"IdempotencyClaim", testIdempotencyClaim},
 	{"IdempotencyClaimRace", func(t *testing.T, s store.Store) { raceIdempotencyClaims(t, []store.Store{s}) }},
 	{"IdempotencyRelease", testIdempotencyRelease},
