@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/errand-dev/errand/internal/store/sqlquery"
 )
 
 // rowScanner is what *sql.Row and *sql.Rows have in common.
@@ -40,46 +38,6 @@ func nullTimeOf(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-// jsonArg passes raw JSON through as TEXT (nil ⇒ NULL), byte for byte.
-func jsonArg(raw json.RawMessage) any {
-	if raw == nil {
-		return nil
-	}
-	return string(raw)
-}
-
-// jsonOf returns the bytes of a scanned JSON column (nil for NULL).
-func jsonOf(b []byte) json.RawMessage {
-	if b == nil {
-		return nil
-	}
-	return json.RawMessage(b)
-}
-
-// tagsArg encodes tags as a JSON array (no tags ⇒ NULL).
-func tagsArg(tags []string) (any, error) {
-	if len(tags) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(tags)
-	if err != nil {
-		return nil, fmt.Errorf("encoding tags: %w", err)
-	}
-	return string(b), nil
-}
-
-// tagsOf decodes a tags column.
-func tagsOf(b []byte) ([]string, error) {
-	if b == nil {
-		return nil, nil
-	}
-	var tags []string
-	if err := json.Unmarshal(b, &tags); err != nil {
-		return nil, fmt.Errorf("decoding tags: %w", err)
-	}
-	return tags, nil
-}
-
 // boolArg encodes a boolean as 0 or 1.
 func boolArg(b bool) int {
 	if b {
@@ -88,32 +46,21 @@ func boolArg(b bool) int {
 	return 0
 }
 
-// pageLimit applies the default page size (100) to a zero or negative limit.
-func pageLimit(limit int) int {
-	if limit <= 0 {
-		return 100
-	}
-	return limit
-}
+// The encodings that do not depend on the database are shared with the other driver.
+var (
+	jsonArg      = sqlquery.JSONArg
+	jsonOf       = sqlquery.JSONOf
+	tagsArg      = sqlquery.TagsArg
+	tagsOf       = sqlquery.TagsOf
+	pageLimit    = sqlquery.PageLimit
+	likePattern  = sqlquery.LikePattern
+	newID        = sqlquery.NewID
+	placeholders = sqlquery.Placeholders
+)
 
-// likePattern builds a LIKE pattern matching q anywhere, escaping LIKE's wildcards with '\'.
-func likePattern(q string) string {
-	r := []rune{}
-	for _, c := range q {
-		if c == '%' || c == '_' || c == '\\' {
-			r = append(r, '\\')
-		}
-		r = append(r, c)
-	}
-	return "%" + string(r) + "%"
-}
+// codec is this driver's sqlquery.Codec.
+type codec struct{}
 
-// newID returns a new UUID (version 7: time-ordered, so new rows land at the end of the
-// primary-key index instead of on a random page).
-func newID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
-}
+func (codec) Time(t time.Time) any      { return timeArg(t) }
+func (codec) NullTime(t *time.Time) any { return nullTimeArg(t) }
+func (codec) Bool(b bool) any           { return boolArg(b) }

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+	"github.com/errand-dev/errand/internal/store/sqlquery"
 
 	"github.com/errand-dev/errand/internal/store"
 )
@@ -94,7 +94,7 @@ func (s *Store) ExecutionGet(ctx context.Context, id string) (*store.Execution, 
 // store.ErrNotFound when the execution does not exist and with store.ErrConflict when
 // p.IfStatusIn is set and the current status is not in it.
 func (s *Store) ExecutionUpdate(ctx context.Context, p store.ExecutionUpdateParams) error {
-	set, args := updateAssignments(p)
+	set, args := sqlquery.ExecutionSet(p, codec{})
 	query := `UPDATE executions SET ` + set + ` WHERE id = ?`
 	args = append(args, p.ID)
 	if len(p.IfStatusIn) > 0 {
@@ -124,46 +124,10 @@ func (s *Store) ExecutionUpdate(ctx context.Context, p store.ExecutionUpdatePara
 	return nil
 }
 
-// updateAssignments builds the SET clause of ExecutionUpdate. With no field to set it
-// assigns id to itself so the statement still reports whether the row matched.
-func updateAssignments(p store.ExecutionUpdateParams) (string, []any) {
-	var cols []string
-	var args []any
-	add := func(col string, v any) {
-		cols = append(cols, col+" = ?")
-		args = append(args, v)
-	}
-	if p.Status != nil {
-		add("status", *p.Status)
-	}
-	if p.Output != nil {
-		add("output", jsonArg(p.Output))
-	}
-	if p.Error != nil {
-		add("error", jsonArg(p.Error))
-	}
-	if p.StartedAt != nil {
-		add("started_at", timeArg(*p.StartedAt))
-	}
-	if p.FinishedAt != nil {
-		add("finished_at", timeArg(*p.FinishedAt))
-	}
-	if p.ResumeAt != nil {
-		add("resume_at", nullTimeArg(*p.ResumeAt))
-	}
-	if p.CancelRequested != nil {
-		add("cancel_requested", boolArg(*p.CancelRequested))
-	}
-	if len(cols) == 0 {
-		return "id = id", nil
-	}
-	return strings.Join(cols, ", "), args
-}
-
 // ExecutionList returns one page of executions, newest first, and the number matching the
 // filter.
 func (s *Store) ExecutionList(ctx context.Context, p store.ExecutionListParams) ([]*store.Execution, int, error) {
-	where, args := executionFilter(p)
+	where, args := sqlquery.ExecutionWhere(p, codec{})
 	var total int
 	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM executions `+where, args...).Scan(&total)
 	if err != nil {
@@ -182,42 +146,6 @@ func (s *Store) ExecutionList(ctx context.Context, p store.ExecutionListParams) 
 	return list, total, nil
 }
 
-// executionFilter builds the WHERE clause of ExecutionList and its arguments.
-func executionFilter(p store.ExecutionListParams) (string, []any) {
-	where, args := "WHERE 1 = 1", []any{}
-	add := func(cond string, v ...any) {
-		where += " AND " + cond
-		args = append(args, v...)
-	}
-	if p.WorkflowID != "" {
-		add("workflow_id = ?", p.WorkflowID)
-	}
-	if len(p.Statuses) > 0 {
-		statuses := make([]any, 0, len(p.Statuses))
-		for _, st := range p.Statuses {
-			statuses = append(statuses, st)
-		}
-		add("status IN ("+placeholders(len(p.Statuses))+")", statuses...)
-	}
-	if p.ParentExecutionID != "" {
-		// The constant term lets the planner use the partial index on parent_execution_id.
-		add("parent_execution_id = ? AND parent_execution_id <> ''", p.ParentExecutionID)
-	}
-	if p.TestRun != nil {
-		add("is_test_run = ?", boolArg(*p.TestRun))
-	}
-	if p.ExecutedBy != "" {
-		add("executed_by = ?", p.ExecutedBy)
-	}
-	if p.StartedAfter != nil {
-		add("started_at >= ?", timeArg(*p.StartedAfter))
-	}
-	if p.StartedBefore != nil {
-		add("started_at < ?", timeArg(*p.StartedBefore))
-	}
-	return where, args
-}
-
 // collectExecutions scans and closes rows.
 func collectExecutions(rows *sql.Rows) ([]*store.Execution, error) {
 	defer rows.Close()
@@ -230,9 +158,4 @@ func collectExecutions(rows *sql.Rows) ([]*store.Execution, error) {
 		list = append(list, e)
 	}
 	return list, rows.Err()
-}
-
-// placeholders returns n comma-separated '?'.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
