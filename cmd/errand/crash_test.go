@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/server"
 	"github.com/errand-dev/errand/internal/store"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 )
 
 // stepServer is a fake API that counts, per step, the requests it answered in full. The
@@ -164,22 +164,5 @@ func waitForTerminal(t *testing.T, cfg server.Config) *store.Execution {
 // test, or skips when the variable is unset.
 func pgSchemaURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("ERRAND_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("ERRAND_TEST_POSTGRES_URL is unset: PostgreSQL tests skipped")
-	}
-	db, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	schema := fmt.Sprintf("crash_%d", time.Now().UnixNano())
-	_, err = db.Exec("CREATE SCHEMA " + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		_ = db.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return pgtest.SchemaURL(t, "crash")
 }

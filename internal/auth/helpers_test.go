@@ -1,13 +1,8 @@
 package auth
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -19,6 +14,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 	"github.com/errand-dev/errand/internal/store/sqlite"
 )
 
@@ -42,27 +38,10 @@ func stores(t *testing.T) []namedStore {
 }
 
 // openPostgres opens a store in a fresh schema, dropped when t ends.
-func openPostgres(t *testing.T, base string) store.Store {
-	b := make([]byte, 6)
-	_, err := rand.Read(b)
+func openPostgres(t *testing.T, _ string) store.Store {
+	st, err := postgres.Open(t.Context(), pgtest.SchemaURL(t, "errand_auth_test"))
 	require.NoError(t, err)
-	schema := "errand_auth_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(t.Context(), u.String())
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = st.Close()
-		_, _ = admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		_ = admin.Close()
-	})
+	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
 

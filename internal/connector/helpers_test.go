@@ -3,7 +3,6 @@ package connector_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"github.com/errand-dev/errand/internal/secret"
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 	"github.com/errand-dev/errand/internal/store/sqlite"
 )
 
@@ -157,39 +157,11 @@ func stores(t *testing.T) []testStore {
 }
 
 // openPostgres opens a store in a fresh schema, dropped when t ends.
-func openPostgres(t *testing.T, base string) store.Store {
-	b := make([]byte, 6)
-	_, err := rand.Read(b)
+func openPostgres(t *testing.T, _ string) store.Store {
+	st, err := postgres.Open(t.Context(), pgtest.SchemaURL(t, "errand_conn_test"))
 	require.NoError(t, err)
-	schema := "errand_conn_test_" + strings.ToLower(strings.TrimRight(base32(b), "="))
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(t.Context(), u.String())
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = st.Close()
-		_, _ = admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		_ = admin.Close()
-	})
+	t.Cleanup(func() { _ = st.Close() })
 	return st
-}
-
-// base32 renders b in lowercase letters and digits.
-func base32(b []byte) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
-	var sb strings.Builder
-	for _, c := range b {
-		sb.WriteByte(alphabet[c%32])
-		sb.WriteByte(alphabet[(c/32)%32])
-	}
-	return sb.String()
 }
 
 // newService returns a Service over st with the test registry.

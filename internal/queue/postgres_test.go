@@ -2,10 +2,6 @@ package queue
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"testing"
 
@@ -13,6 +9,7 @@ import (
 
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 )
 
 // postgresURLEnv names the variable holding the URL of a PostgreSQL database tests may use.
@@ -29,26 +26,8 @@ func postgresBackend() *backend {
 }
 
 // openPostgres opens a store in a fresh schema (search_path in the DSN) dropped at cleanup.
-func openPostgres(t testing.TB, base string) store.Store {
-	b := make([]byte, 8)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	schema := "errand_queue_test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.ExecContext(context.Background(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		require.NoError(t, err)
-		require.NoError(t, admin.Close())
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(context.Background(), u.String())
+func openPostgres(t testing.TB, _ string) store.Store {
+	st, err := postgres.Open(context.Background(), pgtest.SchemaURL(t, "errand_queue_test"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	return st

@@ -31,6 +31,7 @@ import (
 	"github.com/errand-dev/errand/internal/connector"
 	"github.com/errand-dev/errand/internal/engine"
 	"github.com/errand-dev/errand/internal/store"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 )
 
 // leakWorkflow reaches every connector, echoes what comes back, fails in the ways that
@@ -487,24 +488,9 @@ func sqliteFiles(t *testing.T, dataDir string) []byte {
 // leakPGSchema returns ERRAND_TEST_POSTGRES_URL, a DSN pointed at a fresh schema dropped
 // after the test, and the schema's name; it skips when the variable is unset.
 func leakPGSchema(t *testing.T) (base, dsn, schema string) {
-	base = os.Getenv("ERRAND_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("ERRAND_TEST_POSTGRES_URL is unset: PostgreSQL tests skipped")
-	}
-	db, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	schema = fmt.Sprintf("leak_%d", time.Now().UnixNano())
-	_, err = db.Exec("CREATE SCHEMA " + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		_ = db.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base, base + sep + "search_path=" + schema, schema
+	base = pgtest.URL(t)
+	dsn, schema = pgtest.Schema(t, "leak")
+	return base, dsn, schema
 }
 
 // pgDump returns `pg_dump --data-only` of the schema, or, without pg_dump, every row of

@@ -1,12 +1,6 @@
 package trigger_test
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,6 +12,7 @@ import (
 	"github.com/errand-dev/errand/internal/engine/builtin"
 	"github.com/errand-dev/errand/internal/store"
 	"github.com/errand-dev/errand/internal/store/postgres"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 	"github.com/errand-dev/errand/internal/store/sqlite"
 	"github.com/errand-dev/errand/internal/template"
 	"github.com/errand-dev/errand/internal/trigger/triggertest"
@@ -62,33 +57,11 @@ func eachBackend(t *testing.T, f func(t *testing.T, open func(t *testing.T) stor
 	}
 }
 
-// postgresDSN creates a schema with a random name, dropped when t ends, and returns a DSN
-// whose search_path points at it; t is skipped when no database is configured.
+// postgresDSN returns a DSN pointed at a fresh schema dropped when t ends; t is skipped when
+// no database is configured.
 func postgresDSN(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skip(postgresEnv + " is not set; skipping the PostgreSQL tests")
-	}
-	b := make([]byte, 8)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	schema := "errand_trigger_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		require.NoError(t, err)
-		require.NoError(t, admin.Close())
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t, "errand_trigger")
 }
 
 // newEngine returns an engine on st with the built-in steps and clock's time.

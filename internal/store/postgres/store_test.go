@@ -1,55 +1,30 @@
 package postgres
 
 import (
-	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/errand-dev/errand/internal/store"
+	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 	"github.com/errand-dev/errand/internal/store/storetest"
 )
 
 // testURLEnv names the variable holding the URL of a PostgreSQL database tests may use.
 const testURLEnv = "ERRAND_TEST_POSTGRES_URL"
 
-// testDSN creates a schema with a random name, dropped when t ends, and returns a DSN whose
-// search_path points at it, so tests, packages and reruns sharing the database never see each
-// other's rows.
+// testDSN returns a DSN pointed at a fresh schema dropped when t ends.
 func testDSN(t testing.TB) string {
 	t.Helper()
-	base := postgresURL(t)
-	schema := randomSchema(t)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		require.NoError(t, err)
-		require.NoError(t, admin.Close())
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t, "errand_store")
 }
 
 // postgresURL returns the test database's URL, skipping t when none is configured.
 func postgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(testURLEnv)
-	if base == "" {
-		t.Skip(testURLEnv + " is not set; skipping the PostgreSQL tests")
-	}
-	return base
+	return pgtest.URL(t)
 }
 
 // openTest opens a store in a fresh schema and closes it when t ends.
