@@ -11,8 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 
 	"github.com/errand-dev/errand/internal/connector"
@@ -85,8 +83,7 @@ func test(ctx context.Context, call *connector.Call) error {
 // validateConfig checks the API URL, the token's form and the allowed channels.
 func validateConfig(config, secrets map[string]any) error {
 	if raw, _ := config["apiUrl"].(string); raw != "" {
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" || !(u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		if connector.CheckSecureURL("apiUrl", raw, "") != nil {
 			return errors.New("apiUrl must be an absolute https URL such as " + DefaultAPIURL)
 		}
 	}
@@ -101,13 +98,4 @@ func validateConfig(config, secrets map[string]any) error {
 		return fmt.Errorf("allowedChannels has %d channels; at most %d are allowed", len(channels), maxAllowedChannels)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

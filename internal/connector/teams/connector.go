@@ -7,8 +7,6 @@ package teams
 import (
 	"encoding/json"
 	"errors"
-	"net"
-	"net/url"
 	"strings"
 
 	"github.com/errand-dev/errand/internal/connector"
@@ -54,24 +52,5 @@ func validateConfig(_, secrets map[string]any) error {
 	if strings.TrimSpace(raw) == "" {
 		return errors.New("webhookUrl is required: the Teams channel's incoming webhook URL")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("webhookUrl is not a valid URL")
-	}
-	if u.User != nil {
-		return errors.New("webhookUrl must not contain user credentials")
-	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return errors.New("webhookUrl must use https")
-	}
-	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return connector.CheckSecureURL("webhookUrl", raw, "")
 }
