@@ -3,12 +3,10 @@ package queue
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,13 +15,14 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/errand-dev/errand/internal/store/sqlite"
 )
 
 // BenchmarkRiverSQLite measures River alone on SQLite (a worker that does nothing), to
 // separate River's own cost from the queue's and the store's. "plain" opens the database
-// like the store does; "stmtcache" adds a per-connection cache of prepared statements,
-// because modernc.org/sqlite parses every statement on every call and River's SQLite
-// completer runs one large UPDATE per finished job.
+// without a statement cache; "stmtcache" uses the store's own handle, whose connections keep
+// statements prepared (modernc.org/sqlite parses every statement on every call otherwise).
 func BenchmarkRiverSQLite(b *testing.B) {
 	for _, cached := range []bool{false, true} {
 		name := map[bool]string{false: "plain", true: "stmtcache"}[cached]
@@ -79,142 +78,23 @@ func slicesChunk[T any](s []T, n int) func(func([]T) bool) {
 	}
 }
 
-// openRawSQLite opens a SQLite file with one connection and the store's pragmas, with or
-// without the statement cache.
+// openRawSQLite opens a SQLite file with one connection: "plain" with the store's pragmas
+// and no statement cache, "stmtcache" as the store itself opens it (its write pool, which
+// keeps statements prepared).
 func openRawSQLite(b *testing.B, cached bool) *sql.DB {
-	dsn := filepath.Join(b.TempDir(), "river.db") + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_txlock=immediate"
-	plain, err := sql.Open("sqlite", dsn)
-	require.NoError(b, err)
-	db := plain
+	path := filepath.Join(b.TempDir(), "river.db")
 	if cached {
-		db = sql.OpenDB(&cachingConnector{drv: plain.Driver(), dsn: dsn})
-		b.Cleanup(func() { _ = plain.Close() })
+		st, err := sqlite.Open(context.Background(), path)
+		require.NoError(b, err)
+		b.Cleanup(func() { _ = st.Close() })
+		return st.DB()
 	}
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_txlock=immediate")
+	require.NoError(b, err)
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	b.Cleanup(func() { _ = db.Close() })
 	return db
-}
-
-// cachingConnector opens connections that keep every single statement they run prepared.
-type cachingConnector struct {
-	drv driver.Driver
-	dsn string
-}
-
-func (c *cachingConnector) Connect(context.Context) (driver.Conn, error) {
-	conn, err := c.drv.Open(c.dsn)
-	if err != nil {
-		return nil, err
-	}
-	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}}, nil
-}
-
-func (c *cachingConnector) Driver() driver.Driver { return c.drv }
-
-// cachingConn runs queries through prepared statements kept per SQL text.
-type cachingConn struct {
-	driver.Conn
-	mu    sync.Mutex
-	stmts map[string]*cachedStmt
-}
-
-// cachedStmt is a prepared statement and whether open rows still use it.
-type cachedStmt struct {
-	stmt driver.Stmt
-	busy bool
-}
-
-// take returns the cached statement of query, preparing it, or nil when it cannot be used
-// now (rows of it are still open, or the cache is full).
-func (c *cachingConn) take(ctx context.Context, query string) (*cachedStmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if s, ok := c.stmts[query]; ok {
-		if s.busy {
-			return nil, nil
-		}
-		s.busy = true
-		return s, nil
-	}
-	if len(c.stmts) >= 512 {
-		return nil, nil
-	}
-	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	s := &cachedStmt{stmt: st, busy: true}
-	c.stmts[query] = s
-	return s, nil
-}
-
-func (c *cachingConn) free(s *cachedStmt) {
-	c.mu.Lock()
-	s.busy = false
-	c.mu.Unlock()
-}
-
-func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	s, err := c.take(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if s == nil {
-		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
-	}
-	defer c.free(s)
-	return s.stmt.(driver.StmtExecContext).ExecContext(ctx, args)
-}
-
-func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	s, err := c.take(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if s == nil {
-		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
-	}
-	rows, err := s.stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil {
-		c.free(s)
-		return nil, err
-	}
-	return &cachedRows{Rows: rows, release: func() { c.free(s) }}, nil
-}
-
-func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-}
-
-func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
-}
-
-func (c *cachingConn) ResetSession(ctx context.Context) error {
-	return c.Conn.(driver.SessionResetter).ResetSession(ctx)
-}
-
-func (c *cachingConn) Close() error {
-	c.mu.Lock()
-	for _, s := range c.stmts {
-		_ = s.stmt.Close()
-	}
-	c.mu.Unlock()
-	return c.Conn.Close()
-}
-
-// cachedRows frees its statement when closed.
-type cachedRows struct {
-	driver.Rows
-	once    sync.Once
-	release func()
-}
-
-func (r *cachedRows) Close() error {
-	err := r.Rows.Close()
-	r.once.Do(r.release)
-	return err
 }
