@@ -18,9 +18,6 @@ import (
 	"github.com/errand-dev/errand/internal/trigger/triggertest"
 )
 
-// postgresEnv names the variable holding the URL of a PostgreSQL database tests may use.
-const postgresEnv = "ERRAND_TEST_POSTGRES_URL"
-
 // backend opens stores on one fresh database: each call of open is another handle on it, as
 // another node or a restarted process has.
 type backend struct {

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,9 +9,6 @@ import (
 	"github.com/errand-dev/errand/internal/store/postgres/pgtest"
 	"github.com/errand-dev/errand/internal/store/storetest"
 )
-
-// testURLEnv names the variable holding the URL of a PostgreSQL database tests may use.
-const testURLEnv = "ERRAND_TEST_POSTGRES_URL"
 
 // testDSN returns a DSN pointed at a fresh schema dropped when t ends.
 func testDSN(t testing.TB) string {
@@ -34,14 +29,6 @@ func openTest(t testing.TB) *Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	return s
-}
-
-// randomSchema returns a fresh schema name.
-func randomSchema(t testing.TB) string {
-	b := make([]byte, 8)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	return "errand_test_" + hex.EncodeToString(b)
 }
 
 func TestConformance(t *testing.T) {
